@@ -1,0 +1,168 @@
+"""Argument checks. Every error names the argument, the value received and what is allowed."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Collection
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._numerics import FloatArray, IntArray
+
+__all__ = [
+    "check_X",
+    "check_choice",
+    "check_int",
+    "check_labels",
+    "check_number",
+    "check_sample_weight",
+]
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_number(
+    value: Any,
+    name: str,
+    *,
+    low: float = -np.inf,
+    low_inclusive: bool = True,
+    high: float = np.inf,
+    allow_inf: bool = False,
+) -> float:
+    """``value`` as a float in the stated range, or a ``ValueError`` that says the range.
+
+    Examples
+    --------
+    >>> check_number(0.1, "lr", low=0, low_inclusive=False)
+    0.1
+    >>> check_number(-1, "lr", low=0, low_inclusive=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be a number > 0; got -1.
+    """
+    bound = f"{'>=' if low_inclusive else '>'} {low:g}" if low > -np.inf else ""
+    if high < np.inf:
+        bound = f"{bound} and <= {high:g}" if bound else f"<= {high:g}"
+    wanted = f"{name} must be a number{' ' + bound if bound else ''}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{wanted}; got {_describe(value)}.")
+    v = float(value)
+    too_low = v < low or (v == low and not low_inclusive)
+    if np.isnan(v) or (np.isinf(v) and not allow_inf) or too_low or v > high:
+        raise ValueError(f"{wanted}; got {_describe(value)}.")
+    return v
+
+
+def check_int(value: Any, name: str, *, low: int = 0) -> int:
+    """``value`` as an int ``>= low``, or a ``ValueError``.
+
+    Examples
+    --------
+    >>> check_int(0, "epochs", low=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be an integer >= 1; got 0.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
+        raise ValueError(f"{name} must be an integer >= {low}; got {_describe(value)}.")
+    return int(value)
+
+
+def check_choice(value: Any, name: str, allowed: Collection[str]) -> str:
+    """``value`` if it is one of ``allowed``, else a ``ValueError`` listing them."""
+    if not isinstance(value, str) or value not in allowed:
+        choices = ", ".join(repr(a) for a in allowed)
+        raise ValueError(f"{name} must be one of {choices}; got {_describe(value)}.")
+    return value
+
+
+def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
+    """A 2-D, non-empty, finite floating array (float32 and float64 kept; the rest -> float64)."""
+    try:
+        A = np.asarray(X)
+        if not np.issubdtype(A.dtype, np.floating):
+            A = A.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be a 2-D array of numbers; could not convert it: {exc}"
+        ) from None
+    if A.dtype not in (np.float32, np.float64):
+        A = A.astype(np.float64)
+    if A.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got {A.ndim} "
+            f"dimension(s), shape {A.shape}."
+        )
+    if A.shape[0] == 0 or A.shape[1] == 0:
+        raise ValueError(
+            f"{name} must have at least one sample and one feature; got shape {A.shape}."
+        )
+    _check_finite(A, name)
+    return A
+
+
+def _check_finite(A: NDArray[Any], name: str) -> None:
+    finite = np.isfinite(A)
+    if not finite.all():
+        bad = np.argwhere(~finite)
+        where = tuple(int(i) for i in bad[0])
+        raise ValueError(
+            f"{name} must contain only finite numbers; found {len(bad)} NaN or infinite "
+            f"value(s), the first at index {where} ({A[where]!r})."
+        )
+
+
+def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray[Any], IntArray]:
+    """Classes (sorted) and the labels encoded as ``0 .. n_classes - 1``; at least two classes.
+
+    Examples
+    --------
+    >>> check_labels(["b", "a", "b"], 3)
+    (array(['a', 'b'], dtype='<U1'), array([1, 0, 1]))
+    """
+    labels = np.asarray(y)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels.ravel()
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per sample); got shape {labels.shape}.")
+    if len(labels) != n_samples:
+        raise ValueError(
+            f"{name} must have one label per row of X: X has {n_samples} rows, {name} has "
+            f"{len(labels)}."
+        )
+    if labels.dtype.kind == "f":
+        _check_finite(labels, name)
+    classes, encoded = np.unique(labels, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{name} must contain at least two classes; got only {_describe(classes.tolist())}."
+        )
+    return classes, encoded.astype(np.intp)
+
+
+def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int, dtype: Any) -> FloatArray:
+    """Non-negative, finite weights, one per sample, not all zero (ones when ``None``)."""
+    if sample_weight is None:
+        return np.ones(n_samples, dtype=dtype)
+    s = np.asarray(sample_weight, dtype=dtype)
+    if s.ndim == 0:
+        s = np.full(n_samples, s, dtype=dtype)
+    if s.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample; got {s.shape}."
+        )
+    _check_finite(s, "sample_weight")
+    if (s < 0).any():
+        raise ValueError(
+            f"sample_weight must be >= 0; got {int((s < 0).sum())} negative value(s), "
+            f"the smallest {float(s.min())!r}."
+        )
+    if not s.sum() > 0:
+        raise ValueError("sample_weight must have a positive sum; got all zeros.")
+    return s

@@ -1,0 +1,152 @@
+"""Log-loss on raw predictions: value, gradient and Hessian blocks, per sample.
+
+A loss never sees X or the coefficients; it only knows the raw predictions
+``Z`` (the linear predictor, shape ``(n_samples, n_raw)``) and the targets ``Y``
+of the same shape:
+
+- binary: ``n_raw = 1``; ``Y[:, 0]`` is 1 for the positive class, 0 otherwise;
+- multinomial: ``n_raw = n_classes``; ``Y`` is the one-hot encoding of the labels.
+
+With ``P = h(Z)`` the predicted probabilities (the sigmoid, or the softmax across a
+row), both losses share the same gradient, ``dloss/dZ = P - Y``; their Hessians
+differ, and are given per sample as an ``(n_raw, n_raw)`` block.
+
+References: Bishop, *Pattern Recognition and Machine Learning*, sections 4.3.2-4.3.4.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._numerics import FloatArray, expit, log1pexp, logsumexp, softmax
+
+__all__ = ["BINARY", "MULTINOMIAL", "BinaryLogLoss", "LogLoss", "MultinomialLogLoss"]
+
+HessianProduct = Callable[[FloatArray], FloatArray]
+
+
+@dataclass(frozen=True)
+class LogLoss:
+    """The interface both losses share; see the module docstring for the shapes."""
+
+    name: str
+
+    def n_raw(self, n_classes: int) -> int:  # pragma: no cover - interface
+        """Number of raw predictions per sample for ``n_classes`` classes."""
+        raise NotImplementedError
+
+    def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:  # pragma: no cover
+        """Per-sample loss, shape ``(n_samples,)``."""
+        raise NotImplementedError
+
+    def proba(self, Z: FloatArray) -> FloatArray:  # pragma: no cover - interface
+        """Predicted probabilities ``P = h(Z)``, same shape as ``Z``."""
+        raise NotImplementedError
+
+    def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Per-sample loss ``(n_samples,)`` and its gradient ``P - Y`` ``(n_samples, n_raw)``."""
+        return self.loss(Y, Z), self.proba(Z) - Y
+
+    def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Gradient ``(n, n_raw)`` and per-sample Hessian blocks ``(n, n_raw, n_raw)``."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+    def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
+        """Gradient ``(n, n_raw)`` and ``V -> H_i V_i`` for every sample, without the blocks."""
+        raise NotImplementedError  # pragma: no cover - interface
+
+
+@dataclass(frozen=True)
+class BinaryLogLoss(LogLoss):
+    """Binary cross-entropy on the log-odds ``z``.
+
+    ``loss(y, z) = -y log p - (1-y) log(1-p) = log(1 + exp(z)) - y z`` with
+    ``p = sigmoid(z)``; gradient ``p - y``; Hessian ``p (1 - p)``.
+
+    Examples
+    --------
+    >>> Y, Z = np.array([[1.0], [0.0]]), np.array([[0.0], [0.0]])
+    >>> BINARY.loss(Y, Z)
+    array([0.69314718, 0.69314718])
+    """
+
+    name: str = "binary"
+
+    def n_raw(self, n_classes: int) -> int:
+        return 1
+
+    def proba(self, Z: FloatArray) -> FloatArray:
+        return expit(Z)
+
+    def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
+        return np.sum(log1pexp(Z) - Y * Z, axis=1)
+
+    def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        # One exp for both: e = exp(-|z|) gives log1pexp (softplus) and the sigmoid.
+        e = np.exp(-np.abs(Z))
+        softplus = np.maximum(Z, 0) + np.log1p(e)
+        p = np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+        return np.sum(softplus - Y * Z, axis=1), p - Y
+
+    def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        p = expit(Z)
+        return p - Y, (p * (1 - p))[:, :, None]  # (n, 1), (n, 1, 1)
+
+    def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
+        p = expit(Z)
+        h = p * (1 - p)  # (n, 1)
+        return p - Y, lambda V: h * V
+
+
+@dataclass(frozen=True)
+class MultinomialLogLoss(LogLoss):
+    """Cross-entropy of the softmax over ``K`` raw predictions per sample.
+
+    ``loss(y, z) = -sum_k y_k log p_k = logsumexp(z) - sum_k y_k z_k`` with
+    ``p = softmax(z)``; gradient ``p - y``; Hessian block ``diag(p) - p p^T``.
+
+    Examples
+    --------
+    >>> Y, Z = np.array([[0.0, 1.0, 0.0]]), np.zeros((1, 3))
+    >>> MULTINOMIAL.loss(Y, Z)  # log 3
+    array([1.09861229])
+    """
+
+    name: str = "multinomial"
+
+    def n_raw(self, n_classes: int) -> int:
+        return n_classes
+
+    def proba(self, Z: FloatArray) -> FloatArray:
+        return softmax(Z, axis=1)
+
+    def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
+        return logsumexp(Z, axis=1) - np.sum(Y * Z, axis=1)
+
+    def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        # log p = z - logsumexp(z) from one pass; p = exp(log p).
+        log_p = Z - logsumexp(Z, axis=1)[:, None]
+        return -np.sum(Y * log_p, axis=1), np.exp(log_p) - Y
+
+    def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        p = softmax(Z, axis=1)  # (n, K)
+        blocks = -p[:, :, None] * p[:, None, :]  # -p p^T, (n, K, K)
+        k = np.arange(p.shape[1])
+        blocks[:, k, k] += p  # + diag(p)
+        return p - Y, blocks
+
+    def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
+        p = softmax(Z, axis=1)
+
+        def hessp(V: FloatArray) -> FloatArray:
+            # (diag(p) - p p^T) v = p * v - p (p . v), per row; (n, K)
+            return p * (V - np.sum(p * V, axis=1, keepdims=True))
+
+        return p - Y, hessp
+
+
+BINARY = BinaryLogLoss()
+MULTINOMIAL = MultinomialLogLoss()

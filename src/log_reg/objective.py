@@ -1,0 +1,296 @@
+"""The objective a solver minimizes: loss + penalty, lifted from raw predictions to coefficients.
+
+Conventions
+-----------
+Every other docstring in the package refers to this block.
+
+- **Data.** ``X`` has shape ``(n, d)``; sample weights ``s_i >= 0`` (all ones by default)
+  have total ``S = sum_i s_i``. The objective stores the normalized weights
+  ``w_i = s_i / S``, which sum to 1.
+- **Raw predictions.** A binary problem has one raw prediction per sample, the log-odds of
+  the positive class (``n_raw = 1``). A multinomial problem has one per class
+  (``n_raw = K``): scikit-learn's symmetric parameterization, every class with its own row.
+- **Coefficients.** Solvers see one flat vector ``coef`` of length ``n_raw * p`` with
+  ``p = d + fit_intercept``. Its matrix view ``coef.reshape(n_raw, p)`` holds class ``k``'s
+  weights in row ``k``, the intercept (when fitted) in the last column. ``Z = X W^T + b``.
+- **Value.** ``f(coef) = sum_i w_i loss(y_i, z_i) + pen(W)``: a weighted *mean* loss plus the
+  penalty on ``W`` alone; the intercept ``b`` is never penalized.
+- **Scale.** scikit-learn minimizes ``C sum_i s_i loss_i + pen_1(W)`` with ``pen_1`` the elastic
+  net of strength 1. Dividing by ``C S`` changes no minimizer, so both have the same solution
+  when ``alpha = 1 / (C S)`` (``alpha_from_C``). Working with the mean keeps gradients O(1)
+  whatever ``n``, so one tolerance means the same on any data size.
+- **Smooth part.** ``loss_gradient``, ``hessian`` and ``hessian_product`` cover the loss plus the
+  L2 half of the penalty; the L1 half is left to the solvers that support it (see
+  ``penalty``). ``value`` and ``optimality`` include it.
+- **Optimality.** ``optimality(coef, grad)`` is the largest entry of the minimum-norm
+  subgradient of ``f`` (the plain gradient when there is no L1 part). Every solver stops when
+  it falls to ``tol``: the convergence criterion of the whole package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._numerics import FloatArray, IntArray
+from ._validation import check_int, check_sample_weight, check_X
+from .loss import BINARY, MULTINOMIAL, LogLoss
+from .penalty import ElasticNet
+
+__all__ = ["Objective", "alpha_from_C", "make_objective"]
+
+HessianVectorProduct = Callable[[FloatArray], FloatArray]
+
+
+def alpha_from_C(C: float, total_weight: float) -> float:
+    """Penalty strength ``alpha = 1 / (C S)`` equivalent to scikit-learn's ``C``; 0 for ``C = inf``.
+
+    Examples
+    --------
+    >>> alpha_from_C(1.0, 100.0)
+    0.01
+    >>> alpha_from_C(float("inf"), 100.0)
+    0.0
+    """
+    return 0.0 if np.isinf(C) else 1.0 / (C * total_weight)
+
+
+@dataclass(frozen=True, eq=False)
+class Objective:
+    """``f(coef) = sum_i w_i loss(y_i, z_i) + pen(W)``; see the module's Conventions.
+
+    Build one with :func:`make_objective`. ``Y`` is the loss's target matrix
+    ``(n, n_raw)``, ``weights`` the normalized weights ``w_i``.
+    """
+
+    X: FloatArray
+    Y: FloatArray
+    weights: FloatArray
+    loss: LogLoss
+    penalty: ElasticNet
+    fit_intercept: bool
+
+    # -- shapes ------------------------------------------------------------------
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n_raw(self) -> int:
+        return int(self.Y.shape[1])
+
+    @property
+    def coef_shape(self) -> tuple[int, int]:
+        """``(n_raw, p)`` with ``p = n_features + fit_intercept``."""
+        return self.n_raw, self.n_features + int(self.fit_intercept)
+
+    @property
+    def n_coef(self) -> int:
+        return self.coef_shape[0] * self.coef_shape[1]
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        return self.X.dtype
+
+    def zeros(self) -> FloatArray:
+        """The starting point every solver uses by default: all coefficients zero."""
+        return np.zeros(self.n_coef, dtype=self.dtype)
+
+    def split(self, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """``coef -> (W, b)``: weights ``(n_raw, d)``, intercepts ``(n_raw,)`` (zeros if none)."""
+        M = coef.reshape(self.coef_shape)
+        d = self.n_features
+        b = M[:, d] if self.fit_intercept else np.zeros(self.n_raw, dtype=coef.dtype)
+        return M[:, :d], b
+
+    def penalized_mask(self) -> FloatArray:
+        """1.0 where a coefficient is penalized, 0.0 for intercepts; flat, like ``coef``."""
+        mask = np.ones(self.coef_shape, dtype=self.dtype)
+        if self.fit_intercept:
+            mask[:, -1] = 0
+        return mask.ravel()
+
+    # -- values and derivatives --------------------------------------------------
+    def raw_prediction(self, coef: FloatArray) -> FloatArray:
+        """``Z = X W^T + b``, shape ``(n, n_raw)``."""
+        W, b = self.split(coef)
+        return self.X @ W.T + b
+
+    def _pack(self, G_W: FloatArray, g_b: FloatArray) -> FloatArray:
+        """Stack weights ``(n_raw, d)`` and intercepts ``(n_raw,)`` into one flat vector."""
+        if self.fit_intercept:
+            return np.concatenate([G_W, g_b[:, None]], axis=1).ravel()
+        return G_W.ravel()
+
+    def _lift(self, R: FloatArray, W: FloatArray, V_W: FloatArray | None = None) -> FloatArray:
+        """Chain rule from raw predictions to coefficients, plus the L2 term.
+
+        ``R`` holds ``w_i * dloss/dz_i`` ``(n, n_raw)``; returns ``[R^T X + l2 W, sum_i R_i]``
+        flattened (``V_W`` replaces ``W`` in the L2 term for Hessian-vector products).
+        """
+        G_W = R.T @ self.X + self.penalty.smooth_gradient(W if V_W is None else V_W)
+        return self._pack(G_W, R.sum(axis=0))
+
+    def value(self, coef: FloatArray) -> float:
+        """``f(coef)``, the L1 half of the penalty included."""
+        W, _ = self.split(coef)
+        data = float(self.weights @ self.loss.loss(self.Y, self.raw_prediction(coef)))
+        return data + self.penalty.value(W)
+
+    def loss_gradient(self, coef: FloatArray) -> tuple[float, FloatArray]:
+        """Value and gradient of the smooth part (loss + L2), from one pass over ``X``.
+
+        ``grad_W = sum_i w_i (p_i - y_i) x_i^T + alpha (1 - r) W``;
+        ``grad_b = sum_i w_i (p_i - y_i)``.
+        """
+        W, _ = self.split(coef)
+        losses, dZ = self.loss.loss_gradient(self.Y, self.raw_prediction(coef))
+        value = float(self.weights @ losses) + self.penalty.smooth_value(W)
+        return value, self._lift(self.weights[:, None] * dZ, W)
+
+    def gradient(self, coef: FloatArray) -> FloatArray:
+        """Gradient of the smooth part."""
+        return self.loss_gradient(coef)[1]
+
+    def hessian(self, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Gradient and dense Hessian ``(n_coef, n_coef)`` of the smooth part.
+
+        Block ``(k, l)`` is ``X~^T diag(w_i h_ikl) X~`` with ``X~ = [X, 1]`` and ``h_i`` the
+        loss's per-sample Hessian block; ``alpha (1 - r)`` is added on penalized diagonal entries.
+        """
+        W, _ = self.split(coef)
+        dZ, blocks = self.loss.gradient_hessian(self.Y, self.raw_prediction(coef))
+        grad = self._lift(self.weights[:, None] * dZ, W)
+        K, p = self.coef_shape
+        H = np.empty((K, p, K, p), dtype=self.dtype)
+        for k in range(K):
+            for m in range(k, K):
+                H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m])
+                H[m, :, k, :] = H[k, :, m, :].T
+        H = H.reshape(K * p, K * p)
+        H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalized_mask()
+        return grad, H
+
+    def _weighted_gram(self, d: FloatArray) -> FloatArray:
+        """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``."""
+        nf = self.n_features
+        G = np.empty((nf + self.fit_intercept,) * 2, dtype=self.dtype)
+        G[:nf, :nf] = self.X.T @ (d[:, None] * self.X)
+        if self.fit_intercept:
+            v = self.X.T @ d
+            G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, d.sum()
+        return G
+
+    def hessian_product(self, coef: FloatArray) -> tuple[FloatArray, HessianVectorProduct]:
+        """Gradient of the smooth part and ``v -> H v`` without forming ``H``.
+
+        ``H v = [X^T U + l2 V_W, sum_i U_i]`` with ``U_i = w_i h_i (X V_W^T + v_b)_i``.
+        """
+        W, _ = self.split(coef)
+        dZ, hessp = self.loss.hessian_operator(self.Y, self.raw_prediction(coef))
+        grad = self._lift(self.weights[:, None] * dZ, W)
+
+        def hvp(v: FloatArray) -> FloatArray:
+            V_W, v_b = self.split(v)
+            U = self.weights[:, None] * hessp(self.X @ V_W.T + v_b)  # (n, n_raw)
+            return self._lift(U, W, V_W)
+
+        return grad, hvp
+
+    # -- what solvers need besides derivatives -----------------------------------
+    def optimality(self, coef: FloatArray, grad: FloatArray) -> float:
+        """Largest entry of the minimum-norm subgradient of ``f`` at ``coef``.
+
+        ``grad`` is the smooth part's gradient. With ``lam = alpha r`` on penalized entries,
+        the subgradient's entry is ``g + lam sign(c)`` where ``c != 0`` and
+        ``sign(g) max(|g| - lam, 0)`` where ``c = 0``; without L1 it is ``g`` itself.
+        """
+        if self.penalty.is_smooth:
+            return float(np.max(np.abs(grad), initial=0.0))
+        lam = self.penalty.l1_strength * self.penalized_mask()
+        sub = np.where(coef != 0, grad + lam * np.sign(coef), np.maximum(np.abs(grad) - lam, 0))
+        return float(np.max(np.abs(sub), initial=0.0))
+
+    def prox(self, coef: FloatArray, step: float) -> FloatArray:
+        """Proximal step of the L1 half (``penalty.prox``) on penalized entries; intercepts pass."""
+        if self.penalty.is_smooth:
+            return coef
+        M = coef.reshape(self.coef_shape).copy()
+        d = self.n_features
+        M[:, :d] = self.penalty.prox(M[:, :d], step)
+        return M.ravel()
+
+    def lipschitz(self) -> float:
+        """An upper bound ``L`` on the smooth part's curvature: gradient descent is stable at 1/L.
+
+        Every per-sample Hessian block is at most ``c I`` (``c = 1/4`` binary, ``1/2``
+        multinomial), so ``H <= c lambda_max(X~^T diag(w) X~) + alpha (1 - r)``.
+        """
+        c = 0.25 if self.n_raw == 1 else 0.5
+        top = float(np.linalg.eigvalsh(self._weighted_gram(self.weights))[-1])
+        return c * top + self.penalty.l2_strength
+
+    def subset(self, rows: IntArray) -> Objective:
+        """The objective on ``rows`` alone, reweighted so its loss is an unbiased estimate of ours.
+
+        ``w_i -> w_i n / |rows|``: the mini-batch objective of stochastic gradient descent.
+        """
+        scale = self.X.shape[0] / len(rows)
+        return replace(self, X=self.X[rows], Y=self.Y[rows], weights=self.weights[rows] * scale)
+
+
+def make_objective(
+    X: FloatArray,
+    y: ArrayLike,
+    *,
+    n_classes: int = 2,
+    penalty: ElasticNet | None = None,
+    sample_weight: ArrayLike | None = None,
+    fit_intercept: bool = True,
+) -> Objective:
+    """Objective for integer labels ``y`` in ``0 .. n_classes - 1``.
+
+    Two classes give the binary loss (label 1 is the positive class), more give the
+    multinomial one. ``X`` keeps float32 or float64 (anything else becomes float64);
+    bad input (non-finite values, wrong shapes, labels out of range, negative weights)
+    raises a ``ValueError`` naming the argument.
+
+    Examples
+    --------
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> f = make_objective(X, [0, 0, 1, 1])
+    >>> f.coef_shape, round(f.value(f.zeros()), 6)  # log 2 at zero
+    ((1, 2), 0.693147)
+    """
+    X = check_X(X)
+    n_classes = check_int(n_classes, "n_classes", low=2)
+    y = np.asarray(y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(
+            f"y must have one label per row of X: X has {X.shape[0]} rows, y has shape {y.shape}."
+        )
+    if not (np.issubdtype(y.dtype, np.integer) and y.min() >= 0 and y.max() < n_classes):
+        raise ValueError(
+            f"y must hold integer labels in 0..{n_classes - 1}; got values from {y.min()!r} "
+            f"to {y.max()!r} ({y.dtype})."
+        )
+    y = y.astype(np.intp)
+    loss = BINARY if n_classes == 2 else MULTINOMIAL
+    if n_classes == 2:
+        Y = (y == 1).astype(X.dtype)[:, None]  # (n, 1)
+    else:
+        Y = np.zeros((len(y), n_classes), dtype=X.dtype)  # one-hot, (n, K)
+        Y[np.arange(len(y)), y] = 1
+    s = check_sample_weight(sample_weight, len(y), X.dtype)
+    return Objective(
+        X=X,
+        Y=Y,
+        weights=s / s.sum(),
+        loss=loss,
+        penalty=penalty if penalty is not None else ElasticNet(),
+        fit_intercept=fit_intercept,
+    )
