@@ -47,7 +47,7 @@ def log1pexp(x: ArrayLike) -> FloatArray:
     Examples
     --------
     >>> log1pexp([0.0, 1000.0, -1000.0])
-    array([0.69314718, 1000.        , 0.        ])
+    array([6.93147181e-01, 1.00000000e+03, 0.00000000e+00])
     """
     x = _as_float(x)
     return np.maximum(x, 0) + np.log1p(_exp_minus_abs(x))
@@ -106,7 +106,7 @@ def logsumexp(a: ArrayLike, axis: int = -1) -> FloatArray:
     Examples
     --------
     >>> logsumexp([[0.0, 0.0], [1000.0, 1000.0]])
-    array([   0.69314718, 1000.69314718])
+    array([6.93147181e-01, 1.00069315e+03])
     """
     a = _as_float(a)
     m = np.max(a, axis=axis)

@@ -35,5 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     parsed = parser.parse_args(args or ["demo"])
-    status: int = COMMANDS[parsed.command].run(parsed)
+    try:
+        status: int = COMMANDS[parsed.command].run(parsed)
+    except ValueError as error:  # a user's mistake: one line, no traceback
+        print(f"log-reg: error: {error}", file=sys.stderr)
+        return 2
     return status

@@ -66,7 +66,7 @@ def solve_gd(
     >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
     >>> result = solve_gd(f, tol=1e-8, max_iter=10_000)
     >>> result.converged, np.round(result.coef, 4)
-    (True, array([ 0.4176, -0.6264]))
+    (True, array([ 0.9082, -1.3623]))
     """
     tol = check_number(tol, "tol", low=0)
     max_iter = check_int(max_iter, "max_iter", low=1)

@@ -56,7 +56,7 @@ def solve_sgd(
     coef0: FloatArray | None = None,
     *,
     lr: float | None = None,
-    schedule: str = "invscaling",
+    schedule: str = "inverse",
     batch_size: int = 32,
     tol: float = 1e-4,
     max_iter: int = 100,

@@ -1,0 +1,152 @@
+"""The objective: derivatives against finite differences, scale against scikit-learn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_problem
+from finite_differences import numerical_gradient, numerical_jacobian
+from scipy.optimize import minimize
+
+from log_reg.objective import alpha_from_C, make_objective
+from log_reg.penalty import ElasticNet, l1, l2, no_penalty
+
+CASES = [
+    pytest.param(n_classes, weighted, intercept, id=f"K{n_classes}-w{weighted:d}-b{intercept:d}")
+    for n_classes in (2, 3)
+    for weighted in (False, True)
+    for intercept in (False, True)
+]
+
+
+def build(n_classes, weighted, intercept, penalty=None, seed=0):
+    X, y = make_problem(n=30, d=3, n_classes=n_classes, seed=seed)
+    s = np.random.default_rng(seed).uniform(0.1, 3, len(y)) if weighted else None
+    f = make_objective(
+        X, y, n_classes=n_classes, penalty=penalty or l2(0.3), sample_weight=s,
+        fit_intercept=intercept,
+    )  # fmt: skip
+    coef = np.random.default_rng(seed + 1).normal(size=f.n_coef)
+    return f, coef
+
+
+def smooth_value(f, coef):
+    return f.loss_gradient(coef)[0]
+
+
+@pytest.mark.parametrize("n_classes, weighted, intercept", CASES)
+def test_gradient_matches_finite_differences(n_classes, weighted, intercept):
+    f, coef = build(n_classes, weighted, intercept, penalty=ElasticNet(0.3, 0.4))
+    value, grad = f.loss_gradient(coef)
+    # The smooth part is the loss plus the L2 half; the L1 half is added by value().
+    W, _ = f.split(coef)
+    assert f.value(coef) == pytest.approx(value + 0.3 * 0.4 * np.abs(W).sum(), rel=1e-14)
+    # Central differences, h = 1e-6: truncation ~ 1e-12 * f''', rounding ~ 1e-16 / 1e-6.
+    np.testing.assert_allclose(
+        grad, numerical_gradient(lambda c: smooth_value(f, c), coef), atol=1e-8
+    )
+
+
+@pytest.mark.parametrize("n_classes, weighted, intercept", CASES)
+def test_hessian_and_hessian_product_match_finite_differences(n_classes, weighted, intercept):
+    f, coef = build(n_classes, weighted, intercept)
+    grad, H = f.hessian(coef)
+    np.testing.assert_allclose(grad, f.gradient(coef), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(H, H.T, atol=1e-15)
+    np.testing.assert_allclose(H, numerical_jacobian(f.gradient, coef), atol=1e-8)
+    grad2, hvp = f.hessian_product(coef)
+    np.testing.assert_allclose(grad2, grad, atol=1e-15)
+    for v in np.random.default_rng(3).normal(size=(3, f.n_coef)):
+        np.testing.assert_allclose(hvp(v), H @ v, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("n_classes, weighted, intercept", CASES)
+def test_minimizer_equals_scikit_learn_at_alpha_from_C(n_classes, weighted, intercept):
+    """Ours: mean loss + alpha/2 ||W||^2; scikit-learn's: C sum s_i loss_i + ||W||^2 / 2."""
+    from sklearn.linear_model import LogisticRegression
+
+    C = 0.5
+    X, y = make_problem(n=80, d=3, n_classes=n_classes, seed=4)
+    s = np.random.default_rng(5).uniform(0.1, 3, len(y)) if weighted else np.ones(len(y))
+    f = make_objective(
+        X, y, n_classes=n_classes, penalty=l2(alpha_from_C(C, s.sum())), sample_weight=s,
+        fit_intercept=intercept,
+    )  # fmt: skip
+    ours = minimize(f.loss_gradient, f.zeros(), jac=True, method="L-BFGS-B",
+                    options={"gtol": 1e-13, "ftol": 0, "maxiter": 10_000}).x  # fmt: skip
+    sk = LogisticRegression(C=C, tol=1e-12, max_iter=10_000, fit_intercept=intercept)
+    sk.fit(X, y, sample_weight=s)
+    expected = sk.coef_ if not intercept else np.hstack([sk.coef_, sk.intercept_[:, None]])
+    # Both optimizers stop at gradient ~1e-12 on a problem with condition number ~10.
+    np.testing.assert_allclose(ours.reshape(f.coef_shape), expected, rtol=1e-6, atol=1e-8)
+
+
+def test_optimality_is_the_minimum_norm_subgradient():
+    f, _ = build(2, False, True, penalty=l1(0.5))  # lam = 0.5 on the three weights
+    coef = np.array([0.0, 0.0, 2.0, -1.0])  # two weights at zero, one positive, the intercept
+    grad = np.array([0.7, -0.2, 0.1, 0.3])
+    # zero entries: max(|g| - lam, 0) -> 0.2, 0; nonzero: g + lam sign(c) -> 0.6; intercept: 0.3
+    assert f.optimality(coef, grad) == pytest.approx(0.6)
+    assert f.optimality(coef, np.array([0.7, -0.2, -0.5, 0.3])) == pytest.approx(0.3)
+
+
+def test_prox_leaves_intercepts_alone():
+    f, _ = build(3, False, True, penalty=l1(1.0))
+    coef = np.full(f.n_coef, 0.5)
+    M = f.prox(coef, 1.0).reshape(f.coef_shape)
+    np.testing.assert_array_equal(M[:, :-1], 0)  # soft-thresholded by 1.0
+    np.testing.assert_array_equal(M[:, -1], 0.5)
+
+
+def test_lipschitz_bounds_the_hessian():
+    for n_classes in (2, 3):
+        f, coef = build(n_classes, True, True)
+        _, H = f.hessian(coef)
+        assert np.linalg.eigvalsh(H)[-1] <= f.lipschitz() * (1 + 1e-12)
+
+
+def test_subset_is_an_unbiased_estimate():
+    f, coef = build(3, True, True)
+    n = f.X.shape[0]
+    batches = np.array_split(np.arange(n), 5)
+    # Each batch is reweighted by n / |B|, so the batch gradients average to the full one.
+    mean = sum(len(b) / n * f.subset(b).gradient(coef) for b in batches)
+    np.testing.assert_allclose(mean, f.gradient(coef), rtol=1e-12, atol=1e-14)
+
+
+def test_float32_stays_float32():
+    X, y = make_problem(n=20, d=3)
+    f = make_objective(X.astype(np.float32), y, penalty=l2(0.1))
+    _, grad = f.loss_gradient(f.zeros())
+    assert f.zeros().dtype == np.float32 and grad.dtype == np.float32
+    assert f.hessian(f.zeros())[1].dtype == np.float32
+
+
+def test_unpenalized_value_is_the_mean_cross_entropy():
+    X, y = make_problem(n=25, d=2)
+    f = make_objective(X, y, penalty=no_penalty())
+    coef = np.array([0.3, -0.2, 0.1])
+    p = 1 / (1 + np.exp(-(X @ coef[:2] + coef[2])))
+    expected = -np.mean(y * np.log(p) + (1 - y) * np.log(1 - p))
+    assert f.value(coef) == pytest.approx(expected, rel=1e-13)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"X": [[np.nan, 1.0]], "y": [0]}, "X must contain only finite"),
+        ({"X": [[np.inf, 1.0]], "y": [0]}, "X must contain only finite"),
+        ({"X": np.zeros((0, 2)), "y": []}, "at least one sample"),
+        ({"X": [[1.0], [2.0]], "y": [0]}, "one label per row"),
+        ({"X": [[1.0], [2.0]], "y": [0, 2]}, "integer labels in 0..1"),
+        (
+            {"X": [[1.0], [2.0]], "y": [0, 1], "sample_weight": [1, -1]},
+            "sample_weight must be >= 0",
+        ),
+        ({"X": [[1.0], [2.0]], "y": [0, 1], "sample_weight": [0, 0]}, "positive sum"),
+        ({"X": [1.0, 2.0], "y": [0, 1]}, "2-D array"),
+    ],
+)
+def test_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        make_objective(**kwargs)
