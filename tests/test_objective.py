@@ -136,7 +136,7 @@ def test_unpenalized_value_is_the_mean_cross_entropy():
     [
         ({"X": [[np.nan, 1.0]], "y": [0]}, "X must contain only finite"),
         ({"X": [[np.inf, 1.0]], "y": [0]}, "X must contain only finite"),
-        ({"X": np.zeros((0, 2)), "y": []}, "at least one sample"),
+        ({"X": np.zeros((0, 2)), "y": []}, r"0 sample\(s\) \(shape=\(0, 2\)\) while a minimum of 1 is required"),
         ({"X": [[1.0], [2.0]], "y": [0]}, "one label per row"),
         ({"X": [[1.0], [2.0]], "y": [0, 2]}, "integer labels in 0..1"),
         (

@@ -4,12 +4,17 @@
 """
 
 from ._numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
+from ._sklearn_compat import ConvergenceWarning, NotFittedError
 from .datasets import load_toy
+from .estimator import LogisticRegression
 from .script import log_reg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ConvergenceWarning",
+    "LogisticRegression",
+    "NotFittedError",
     "__version__",
     "expit",
     "load_toy",

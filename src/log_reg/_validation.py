@@ -83,26 +83,37 @@ def check_choice(value: Any, name: str, allowed: Collection[str]) -> str:
 
 
 def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
-    """A 2-D, non-empty, finite floating array (float32 and float64 kept; the rest -> float64)."""
-    try:
-        A = np.asarray(X)
-        if not np.issubdtype(A.dtype, np.floating):
-            A = A.astype(np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{name} must be a 2-D array of numbers; could not convert it: {exc}"
-        ) from None
+    """A 2-D, non-empty, finite, real floating array (float32 and float64 kept, the rest float64).
+
+    Data frames and lists are converted; values that are not numbers raise a ``ValueError``
+    (text) or ``TypeError`` (other objects) from the conversion, with NumPy's reason.
+    """
+    if hasattr(X, "tocsr"):
+        raise TypeError(
+            f"Sparse input is not supported: {name} is a SciPy sparse matrix; pass a dense "
+            "array, for example X.toarray()."
+        )
+    A = np.asarray(X)
+    if np.iscomplexobj(A):
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
     if A.dtype not in (np.float32, np.float64):
-        A = A.astype(np.float64)
+        try:
+            A = A.astype(np.float64)
+        except ValueError as exc:
+            raise ValueError(f"{name} must hold numbers only: {exc}.") from None
+        except TypeError as exc:
+            raise TypeError(f"{name} must hold numbers only: {exc}.") from None
     if A.ndim != 2:
         raise ValueError(
             f"{name} must be a 2-D array of shape (n_samples, n_features); got {A.ndim} "
-            f"dimension(s), shape {A.shape}."
+            f"dimension(s), shape {A.shape}. Reshape your data with X.reshape(-1, 1) for a "
+            "single feature or X.reshape(1, -1) for a single sample."
         )
-    if A.shape[0] == 0 or A.shape[1] == 0:
-        raise ValueError(
-            f"{name} must have at least one sample and one feature; got shape {A.shape}."
-        )
+    for axis, what in enumerate(("sample", "feature")):
+        if A.shape[axis] == 0:
+            raise ValueError(
+                f"{name} has 0 {what}(s) (shape={A.shape}) while a minimum of 1 is required."
+            )
     _check_finite(A, name)
     return A
 
@@ -121,11 +132,16 @@ def _check_finite(A: NDArray[Any], name: str) -> None:
 def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray[Any], IntArray]:
     """Classes (sorted) and the labels encoded as ``0 .. n_classes - 1``; at least two classes.
 
+    Labels may be integers, strings, booleans or other sortable values, kept as given;
+    floats must be whole numbers (anything else is a regression target, not a class).
+
     Examples
     --------
     >>> check_labels(["b", "a", "b"], 3)
     (array(['a', 'b'], dtype='<U1'), array([1, 0, 1]))
     """
+    if y is None:
+        raise ValueError(f"This estimator requires y to be passed, but the target {name} is None.")
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels.ravel()
@@ -136,14 +152,24 @@ def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray
             f"{name} must have one label per row of X: X has {n_samples} rows, {name} has "
             f"{len(labels)}."
         )
-    if labels.dtype.kind == "f":
+    if labels.dtype.kind in "fc":
         _check_finite(labels, name)
-    classes, encoded = np.unique(labels, return_inverse=True)
+        if np.any(labels != np.round(labels.real)):
+            raise ValueError(
+                f"Unknown label type: continuous. {name} must hold class labels (integers, "
+                "strings or booleans); a float with a fractional part is a regression target."
+            )
+    try:
+        classes, encoded = np.unique(labels, return_inverse=True)
+    except TypeError as exc:
+        raise ValueError(
+            f"Unknown label type: {name} mixes labels that cannot be sorted ({exc})."
+        ) from None
     if len(classes) < 2:
         raise ValueError(
-            f"{name} must contain at least two classes; got only {_describe(classes.tolist())}."
+            f"{name} must contain at least two classes; got one class: {classes.tolist()!r}."
         )
-    return classes, encoded.astype(np.intp)
+    return classes, encoded.astype(np.intp).ravel()
 
 
 def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int, dtype: Any) -> FloatArray:

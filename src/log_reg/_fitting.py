@@ -1,0 +1,242 @@
+"""From validated data to fitted coefficients: the steps between the estimator and a solver.
+
+1. weights: sample weights times class weights;
+2. scaling: optional standardization, and liblinear's penalized intercept column;
+3. one objective (binary or multinomial) or one per class (one-vs-rest);
+4. the solver, picked from the registry, started at zero or at the previous fit;
+5. coefficients back on the user's scale, and one ``ConvergenceWarning`` if any fit
+   stopped before its criterion was met.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._numerics import FloatArray, IntArray
+from ._sklearn_compat import ConvergenceWarning, warn
+from ._validation import check_number, check_sample_weight
+from .objective import alpha_from_C, make_objective
+from .penalty import ElasticNet
+from .solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
+
+__all__ = ["Fitted", "Problem", "fit_problem", "resolve_penalty"]
+
+#: scikit-learn's deprecated ``penalty`` values -> the ``l1_ratio`` they mean (None: keep).
+_PENALTY_TO_L1_RATIO: dict[Any, float | None] = {"l2": 0.0, "l1": 1.0, "elasticnet": None}
+
+
+def resolve_penalty(penalty: Any, C: Any, l1_ratio: Any) -> tuple[float, float]:
+    """``(C, l1_ratio)`` from the parameters, honouring scikit-learn's deprecated ``penalty``."""
+    C = check_number(C, "C", low=0, low_inclusive=False, allow_inf=True)
+    if l1_ratio is None:
+        warn("'l1_ratio=None' is deprecated, as in scikit-learn; use 0 for L2.", FutureWarning)
+        l1_ratio = 0.0
+    l1_ratio = check_number(l1_ratio, "l1_ratio", low=0, high=1)
+    if isinstance(penalty, str) and penalty == "deprecated":
+        return C, l1_ratio
+    warn(
+        "'penalty' is deprecated (as in scikit-learn 1.8+): use l1_ratio=0 for 'l2', "
+        "l1_ratio=1 for 'l1', 0 < l1_ratio < 1 for 'elasticnet', and C=np.inf for None.",
+        FutureWarning,
+    )
+    if penalty is None or penalty == "none":
+        return np.inf, 0.0
+    if penalty not in _PENALTY_TO_L1_RATIO:
+        raise ValueError(
+            f"penalty must be one of 'l2', 'l1', 'elasticnet' or None; got {penalty!r}."
+        )
+    mapped = _PENALTY_TO_L1_RATIO[penalty]
+    return C, l1_ratio if mapped is None else mapped
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The estimator's settings, validated, as one immutable object."""
+
+    C: float
+    l1_ratio: float
+    tol: float
+    max_iter: int
+    fit_intercept: bool
+    solver: str
+    multi_class: str
+    class_weight: Any
+    standardize: bool
+    dual: bool
+    intercept_scaling: Any
+    random_state: Any
+    verbose: int
+
+
+@dataclass(frozen=True, eq=False)
+class Fitted:
+    """Coefficients on the user's scale and what the solver(s) reported."""
+
+    coef: FloatArray  # (n_raw, d)
+    intercept: FloatArray  # (n_raw,)
+    n_iter: NDArray[np.int32]
+    converged: bool
+    loss_history: Any
+    solver: str
+
+
+def class_weights(
+    class_weight: Any, classes: NDArray[Any], y: IntArray, s: FloatArray
+) -> FloatArray:
+    """Weight of each class: ones, a user's dict, or "balanced" ``S / (K * S_k)``."""
+    K = len(classes)
+    if class_weight is None:
+        return np.ones(K)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        per_class = np.bincount(y, weights=s, minlength=K)  # S_k
+        return per_class.sum() / (K * per_class)
+    if not isinstance(class_weight, dict):
+        raise ValueError(
+            f"class_weight must be None, 'balanced' or a dict {{label: weight}}; got {class_weight!r}."
+        )
+    unknown = [k for k in class_weight if k not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(
+            f"class_weight has labels that are not classes of y: {unknown!r}; "
+            f"the classes are {classes.tolist()!r}."
+        )
+    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+
+
+@dataclass(frozen=True, eq=False)
+class _Scaling:
+    """``X_fit = (X - shift) / scale`` and, for liblinear, a constant column appended."""
+
+    shift: FloatArray
+    scale: FloatArray
+    intercept_column: float | None  # liblinear's intercept_scaling, or None
+
+    def to_fit(self, W: FloatArray, b: FloatArray) -> FloatArray:
+        """User-scale ``(W, b)`` -> the solver's coefficient matrix (for warm starts)."""
+        Ws = W * self.scale
+        bs = b + W @ self.shift
+        if self.intercept_column is not None:
+            return np.hstack([Ws, (bs / self.intercept_column)[:, None]])
+        return np.hstack([Ws, bs[:, None]])
+
+    def to_user(self, M: FloatArray, fit_intercept: bool) -> tuple[FloatArray, FloatArray]:
+        """The solver's coefficient matrix -> ``(W, b)`` on the user's scale."""
+        d = len(self.scale)
+        Ws = M[:, :d]
+        if self.intercept_column is not None:
+            bs = M[:, d] * self.intercept_column
+        else:
+            bs = M[:, d] if fit_intercept else np.zeros(len(M), M.dtype)
+        W = Ws / self.scale
+        return W, bs - W @ self.shift
+
+
+def _prepare_X(
+    X: FloatArray, s: FloatArray, problem: Problem, spec: SolverSpec
+) -> tuple[FloatArray, _Scaling]:
+    d = X.shape[1]
+    shift, scale = np.zeros(d, X.dtype), np.ones(d, X.dtype)
+    if problem.standardize:
+        if problem.fit_intercept:
+            shift = np.average(X, axis=0, weights=s).astype(X.dtype)
+        spread = np.sqrt(np.average((X - shift) ** 2, axis=0, weights=s)).astype(X.dtype)
+        scale = np.where(spread > 0, spread, 1).astype(X.dtype)  # constant columns stay
+        X = (X - shift) / scale
+    column = None
+    if spec.penalizes_intercept and problem.fit_intercept:
+        column = check_number(
+            problem.intercept_scaling, "intercept_scaling", low=0, low_inclusive=False
+        )
+        X = np.hstack([X, np.full((len(X), 1), column, X.dtype)])
+    return X, _Scaling(shift, scale, column)
+
+
+def _printer(label: str) -> Any:
+    def callback(info: IterationInfo) -> None:
+        print(
+            f"[{label}] iteration {info.iteration}: loss {info.loss:.10g}, optimality {info.optimality:.3g}"
+        )
+
+    return callback
+
+
+def fit_problem(
+    problem: Problem,
+    X: FloatArray,
+    y: IntArray,
+    classes: NDArray[Any],
+    sample_weight: ArrayLike | None,
+    warm: tuple[FloatArray, FloatArray] | None,
+) -> Fitted:
+    """Fit ``problem`` on validated ``X`` and encoded labels ``y``; see the module docstring."""
+    K = len(classes)
+    # 1. weights
+    s = check_sample_weight(sample_weight, len(y), X.dtype).astype(np.float64)
+    s = s * class_weights(problem.class_weight, classes, y, s)[y]
+    # 2. solver and scaling
+    l1 = problem.l1_ratio > 0 and np.isfinite(problem.C)
+    ovr = K > 2 and problem.multi_class == "ovr"
+    spec = choose_solver(
+        problem.solver, l1=l1, multinomial=K > 2 and not ovr, n_samples=X.shape[0],
+        n_coef=(K if K > 2 and not ovr else 1) * (X.shape[1] + 1), dual=problem.dual,
+    )  # fmt: skip
+    ovr = ovr or (K > 2 and not spec.supports_multinomial)
+    Xfit, scaling = _prepare_X(X, s, problem, spec)
+    fit_intercept = problem.fit_intercept and scaling.intercept_column is None
+    penalty = ElasticNet(alpha_from_C(problem.C, float(s.sum())), problem.l1_ratio if l1 else 0.0)
+    # 3. one problem, or one per class
+    tasks = [(y == k).astype(np.intp) for k in range(K)] if ovr else [y]
+    results, blocks = [], []
+    for t, target in enumerate(tasks):
+        n_classes = 2 if ovr else K
+        objective = make_objective(Xfit, target, n_classes=n_classes, penalty=penalty,
+                                   sample_weight=s.astype(X.dtype), fit_intercept=fit_intercept)  # fmt: skip
+        coef0 = None
+        if warm is not None:
+            W0, b0 = warm
+            rows = slice(t, t + 1) if ovr else slice(None)
+            coef0 = scaling.to_fit(W0[rows], b0[rows])[:, : objective.coef_shape[1]].ravel()
+        # 4. the solver
+        result = _run(
+            spec, objective, coef0, problem, label=f"{spec.name} {t}" if ovr else spec.name
+        )
+        results.append(result)
+        blocks.append(result.coef.reshape(objective.coef_shape))
+    # 5. back to the user's scale; warn once
+    W, b = scaling.to_user(np.vstack(blocks).astype(X.dtype), problem.fit_intercept)
+    _warn_if_not_converged(spec, results, problem)
+    return Fitted(
+        coef=W, intercept=b.astype(X.dtype),
+        n_iter=np.array([r.n_iter for r in results], dtype=np.int32),
+        converged=all(r.converged for r in results),
+        loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
+        solver=spec.name,
+    )  # fmt: skip
+
+
+def _run(
+    spec: SolverSpec, objective: Any, coef0: Any, problem: Problem, label: str
+) -> SolverResult:
+    options: dict[str, Any] = {"tol": problem.tol, "max_iter": problem.max_iter}
+    if problem.verbose > 0:
+        options["callback"] = _printer(label)
+    if spec.randomized:
+        options["random_state"] = problem.random_state
+    return spec.solve(objective, coef0, **options)
+
+
+def _warn_if_not_converged(spec: SolverSpec, results: list[SolverResult], problem: Problem) -> None:
+    failed = [r for r in results if not r.converged]
+    if not failed:
+        return
+    worst = max(failed, key=lambda r: r.optimality)
+    warn(
+        f"Solver {spec.name!r} stopped before converging ({len(failed)} of {len(results)} "
+        f"fit(s)): {worst.message}; optimality {worst.optimality:.3g} against tol={problem.tol:g}. "
+        "Increase max_iter, standardize the features (standardize=True), or use a larger tol.",
+        ConvergenceWarning,
+    )

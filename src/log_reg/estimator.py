@@ -1,0 +1,284 @@
+"""``LogisticRegression``: a drop-in for scikit-learn's, on our own solvers.
+
+It minimizes scikit-learn's objective (see ``log_reg.objective``'s Conventions for how our
+mean-loss form maps onto it):
+
+    C * sum_i s_i loss(y_i, x_i) + (1 - l1_ratio)/2 ||W||^2 + l1_ratio ||W||_1
+
+with ``s_i`` the sample weights times the class weights, and the intercept unpenalized.
+The estimator only encodes labels, validates, picks the solver from the registry,
+runs it, and stores the fitted attributes; the math lives in the layers below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._fitting import Problem, fit_problem, resolve_penalty
+from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
+from ._sklearn_compat import (
+    DataConversionWarning,
+    EstimatorBase,
+    NotFittedError,
+    compat_class,
+    warn,
+)
+from ._validation import check_choice, check_int, check_labels, check_number, check_X
+
+__all__ = ["LogisticRegression"]
+
+
+def _feature_names(X: Any) -> NDArray[Any] | None:
+    """Column names of a data frame whose columns are all strings, else ``None``."""
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(columns, dtype=object)
+    return names if len(names) and all(isinstance(c, str) for c in names) else None
+
+
+class LogisticRegression(EstimatorBase):
+    """Logistic regression (binary, multinomial or one-vs-rest), scikit-learn compatible.
+
+    Parameters
+    ----------
+    penalty : {"l2", "l1", "elasticnet", None}, deprecated
+        scikit-learn's old way of choosing the penalty; use ``l1_ratio`` and ``C``. Still
+        accepted, with a ``FutureWarning``.
+    C : float > 0, default 1.0
+        Inverse penalty strength; ``np.inf`` fits without penalty.
+    l1_ratio : float in [0, 1], default 0.0
+        Elastic-net mix: 0 is L2, 1 is L1.
+    dual : bool, default False
+        Accepted for compatibility; we always solve the primal problem (same optimum).
+        ``True`` is only allowed with ``solver="liblinear"``, as in scikit-learn.
+    tol : float >= 0, default 1e-4
+        Stop when the largest entry of the (sub)gradient of the mean-loss objective is
+        at most ``tol`` (``objective.optimality``; the KKT violation under L1).
+    fit_intercept : bool, default True
+    intercept_scaling : float, default 1
+        Only with ``solver="liblinear"``: as liblinear, the intercept is then the weight of
+        a constant feature of this value and *is* penalized.
+    class_weight : dict or "balanced", optional
+        Weights multiplying the sample weights of each class; "balanced" uses
+        ``sum(s) / (n_classes * sum of s in the class)``.
+    random_state : int, optional
+        Seed for the ``sgd`` solver's shuffles (the others are deterministic).
+    solver : str, default "auto"
+        "auto" (chosen by penalty and shape: ``solvers.choose_solver``), one of ours
+        ("lbfgs", "newton", "cd", "gd", "sgd") or a scikit-learn name ("newton-cholesky",
+        "newton-cg", "sag", "saga", "liblinear"), which runs the solver of ours listed in
+        ``solvers.SKLEARN_SOLVERS`` on the same objective.
+    max_iter : int >= 1, default 100
+        Iterations at most (epochs for ``sgd``).
+    verbose : int, default 0
+        Print the loss and optimality at every iteration when > 0.
+    warm_start : bool, default False
+        Start from the previous fit's coefficients.
+    n_jobs : None
+        Accepted for compatibility; ignored (NumPy's BLAS decides the threads).
+    multi_class : {"multinomial", "ovr"}, default "multinomial"
+        For more than two classes: one softmax model, or one binary model per class.
+    standardize : bool, default False
+        Fit on features scaled to mean 0 and standard deviation 1 (weighted), then report
+        ``coef_`` and ``intercept_`` on the original scale. The penalty then applies to the
+        standardized coefficients, as in glmnet.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coef_ : ndarray of shape (1, n_features) for two classes, else (n_classes, n_features)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    n_iter_ : ndarray of shape (1,), or (n_classes,) for one-vs-rest
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,), for data frames with string columns
+    converged_ : bool
+    loss_history_ : ndarray, or a list of them (one per class) for one-vs-rest
+    solver_ : str, the solver of ours that ran
+
+    Examples
+    --------
+    >>> from log_reg import LogisticRegression, load_toy
+    >>> X, y = load_toy()
+    >>> model = LogisticRegression().fit(X, y)
+    >>> model.predict(X)
+    array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1])
+    >>> model.solver_, model.converged_
+    ('newton', True)
+    """
+
+    def __init__(
+        self,
+        penalty: Any = "deprecated",
+        *,
+        C: float = 1.0,
+        l1_ratio: float = 0.0,
+        dual: bool = False,
+        tol: float = 1e-4,
+        fit_intercept: bool = True,
+        intercept_scaling: float = 1,
+        class_weight: dict[Any, float] | str | None = None,
+        random_state: int | None = None,
+        solver: str = "auto",
+        max_iter: int = 100,
+        verbose: int = 0,
+        warm_start: bool = False,
+        n_jobs: int | None = None,
+        multi_class: str = "multinomial",
+        standardize: bool = False,
+    ) -> None:
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.dual = dual
+        self.tol = tol
+        self.fit_intercept = fit_intercept
+        self.intercept_scaling = intercept_scaling
+        self.class_weight = class_weight
+        self.random_state = random_state
+        self.solver = solver
+        self.max_iter = max_iter
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.n_jobs = n_jobs
+        self.multi_class = multi_class
+        self.standardize = standardize
+
+    # -- fitting -----------------------------------------------------------------
+    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
+        """Fit the model; returns ``self``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Class labels: integers, strings, booleans, kept as given in ``classes_``.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights, not all zero.
+        """
+        C, l1_ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
+        names = _feature_names(X)
+        X = check_X(X)
+        y = None if y is None else np.asarray(y)
+        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+            warn(
+                "A column-vector y was passed when a 1d array was expected. Please change "
+                "the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+            )
+        classes, encoded = check_labels(y, X.shape[0])
+        warm = None
+        if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
+            warm = (self.coef_, self.intercept_)
+        problem = Problem(
+            C=C,
+            l1_ratio=l1_ratio,
+            tol=check_number(self.tol, "tol", low=0),
+            max_iter=check_int(self.max_iter, "max_iter", low=1),
+            fit_intercept=bool(self.fit_intercept),
+            solver=self.solver,
+            multi_class=check_choice(self.multi_class, "multi_class", ("multinomial", "ovr")),
+            class_weight=self.class_weight,
+            standardize=bool(self.standardize),
+            dual=bool(self.dual),
+            intercept_scaling=self.intercept_scaling,
+            random_state=self.random_state,
+            verbose=int(self.verbose),
+        )
+        fitted = fit_problem(problem, X, encoded, classes, sample_weight, warm)
+        self.classes_ = classes
+        self.coef_, self.intercept_ = fitted.coef, fitted.intercept
+        self.n_iter_ = fitted.n_iter
+        self.converged_ = fitted.converged
+        self.loss_history_ = fitted.loss_history
+        self.solver_ = fitted.solver
+        self.n_features_in_ = X.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        return self
+
+    # -- predicting --------------------------------------------------------------
+    def _check_predict_input(self, X: ArrayLike) -> FloatArray:
+        if not hasattr(self, "coef_"):
+            raise compat_class(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
+            )
+        self._check_feature_names(X)
+        A = check_X(X)
+        if A.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {A.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return A
+
+    def _check_feature_names(self, X: Any) -> None:
+        names, fitted = _feature_names(X), getattr(self, "feature_names_in_", None)
+        name = type(self).__name__
+        if names is None and fitted is not None:
+            warn(
+                f"X does not have valid feature names, but {name} was fitted with feature names",
+                UserWarning,
+            )
+        elif names is not None and fitted is None:
+            warn(f"X has feature names, but {name} was fitted without feature names", UserWarning)
+        elif names is not None and fitted is not None and not np.array_equal(names, fitted):
+            raise ValueError(
+                "The feature names should match those that were passed during fit.\n"
+                f"Fitted with: {fitted.tolist()}\nGot: {names.tolist()}"
+            )
+
+    def decision_function(self, X: ArrayLike) -> FloatArray:
+        """Raw predictions ``X coef_^T + intercept_``: shape (n,) for two classes, else (n, K)."""
+        A = self._check_predict_input(X)
+        Z = A @ self.coef_.T.astype(A.dtype, copy=False) + self.intercept_.astype(A.dtype)
+        return Z[:, 0] if Z.shape[1] == 1 else Z
+
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
+        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.
+
+        Multinomial: the softmax of the raw predictions. One-vs-rest: each class's sigmoid,
+        normalized to sum to 1 (as scikit-learn does).
+        """
+        Z = self.decision_function(X)
+        if Z.ndim == 1:
+            p = expit(Z)
+            return np.stack([1 - p, p], axis=1)
+        if self._is_ovr():
+            P = expit(Z)
+            return P / P.sum(axis=1, keepdims=True)
+        return softmax(Z, axis=1)
+
+    def predict_log_proba(self, X: ArrayLike) -> FloatArray:
+        """Log of ``predict_proba``, computed stably (no ``log(0)`` for confident predictions)."""
+        Z = self.decision_function(X)
+        if Z.ndim == 1:
+            return np.stack([log_sigmoid(-Z), log_sigmoid(Z)], axis=1)
+        if self._is_ovr():
+            return np.log(self.predict_proba(X))
+        return Z - logsumexp(Z, axis=1)[:, None]
+
+    def predict(self, X: ArrayLike) -> NDArray[Any]:
+        """The most probable class for each row, as a label from ``classes_``."""
+        Z = self.decision_function(X)
+        index = (Z > 0).astype(np.intp) if Z.ndim == 1 else np.argmax(Z, axis=1)
+        return self.classes_[index]
+
+    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
+        """Mean accuracy (weighted by ``sample_weight`` when given)."""
+        correct = (self.predict(X) == np.asarray(y)).astype(np.float64)
+        return float(np.average(correct, weights=sample_weight))
+
+    def _is_ovr(self) -> bool:
+        return self.multi_class == "ovr" and len(self.classes_) > 2
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags

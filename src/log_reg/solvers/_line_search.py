@@ -1,0 +1,308 @@
+"""Line searches: how far to go along a descent direction ``d`` from ``coef``.
+
+A line search looks at the objective on the ray ``phi(t) = f(coef + t d)`` only. Every
+trial step costs one pass over ``X`` (``objective.loss_gradient``), which returns the value,
+the slope ``phi'(t) = grad f(coef + t d) . d`` and the gradient itself, so the caller gets
+the gradient at the accepted point for free.
+
+``line_search_wolfe`` returns a step meeting the strong Wolfe conditions
+
+    phi(t) <= phi(0) + c1 t phi'(0)          (sufficient decrease, "Armijo")
+    |phi'(t)| <= c2 |phi'(0)|                (curvature: the slope has flattened)
+
+which quasi-Newton methods need: the second one guarantees ``s'y > 0`` for the pair
+``s = t d``, ``y = grad f(coef + t d) - grad f(coef)``, so their Hessian estimate stays
+positive definite. ``line_search_armijo`` only asks for the first, by backtracking.
+
+Reference: Nocedal and Wright, *Numerical Optimization*, 2nd ed. (2006), section 3.5,
+Algorithms 3.5 (bracketing) and 3.6 (zoom), and equation (3.59) for the cubic step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from .._numerics import FloatArray
+
+__all__ = ["LineSearchResult", "Phi", "line_function", "line_search_armijo", "line_search_wolfe"]
+
+_EPS = float(np.finfo(np.float64).eps)
+
+#: ``t -> (phi(t), phi'(t), grad f(coef + t d))``: the objective along one ray.
+Phi = Callable[[float], tuple[float, float, FloatArray]]
+
+
+@dataclass(frozen=True, eq=False)
+class LineSearchResult:
+    """The step a line search chose, and what the objective is there.
+
+    Attributes
+    ----------
+    step : float
+        The accepted step ``t``; on failure, the trial step with the lowest ``phi``.
+    value : float
+        ``phi(step) = f(coef + step d)``.
+    gradient : ndarray of shape (n_coef,)
+        ``grad f(coef + step d)``: the caller's next gradient, no extra pass needed.
+    n_evals : int
+        Calls made to ``phi`` (passes over ``X``).
+    success : bool
+        Whether ``step`` meets the search's conditions. When it is False the caller
+        should not trust ``step``; its fields only describe the best trial.
+    """
+
+    step: float
+    value: float
+    gradient: FloatArray
+    n_evals: int
+    success: bool
+
+
+class _Trial(NamedTuple):
+    """One evaluated step: ``t``, ``phi(t)``, ``phi'(t)``, and the gradient (``None`` at 0)."""
+
+    step: float
+    value: float
+    slope: float
+    gradient: FloatArray | None
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    """The tests a step must pass, given ``phi(0) = f0`` and ``phi'(0) = slope0 < 0``."""
+
+    f0: float
+    slope0: float
+    c1: float
+    c2: float = 0.9
+
+    def __post_init__(self) -> None:
+        if not self.slope0 < 0:
+            raise ValueError(f"slope0 must be < 0 (a descent direction); got {self.slope0!r}.")
+
+    def decreases(self, trial: _Trial) -> bool:
+        """Sufficient decrease ``phi(t) <= phi(0) + c1 t phi'(0)``; False for a NaN value."""
+        return trial.value <= self.f0 + self.c1 * trial.step * self.slope0
+
+    def flat(self, trial: _Trial) -> bool:
+        """Strong curvature ``|phi'(t)| <= c2 |phi'(0)|``; False for a NaN slope."""
+        return abs(trial.slope) <= -self.c2 * self.slope0
+
+
+def line_function(
+    loss_gradient: Callable[[FloatArray], tuple[float, FloatArray]],
+    coef: FloatArray,
+    direction: FloatArray,
+) -> Phi:
+    """``phi(t) = f(coef + t d)`` with its slope, from a value-and-gradient function ``f``.
+
+    The point is formed in ``coef``'s dtype; the slope ``grad . d`` is summed in float64.
+
+    Examples
+    --------
+    >>> f = lambda x: (float(x @ x), 2 * x)  # f(x) = ||x||^2
+    >>> phi = line_function(f, np.array([1.0, 0.0]), np.array([-1.0, 0.0]))
+    >>> phi(0.5)[:2]  # f((0.5, 0)), slope 2 (0.5, 0) . (-1, 0)
+    (0.25, -1.0)
+    """
+    d64 = direction.astype(np.float64)
+
+    def phi(t: float) -> tuple[float, float, FloatArray]:
+        value, grad = loss_gradient(coef + t * direction)
+        return value, float(grad.astype(np.float64) @ d64), grad
+
+    return phi
+
+
+def line_search_wolfe(
+    phi: Phi,
+    f0: float,
+    slope0: float,
+    *,
+    step0: float = 1.0,
+    c1: float = 1e-4,
+    c2: float = 0.9,
+    max_evals: int = 20,
+) -> LineSearchResult:
+    """A step meeting the strong Wolfe conditions (Nocedal and Wright, Algorithm 3.5).
+
+    Parameters
+    ----------
+    phi : callable
+        ``t -> (phi(t), phi'(t), gradient)``, e.g. from :func:`line_function`.
+    f0, slope0 : float
+        ``phi(0)`` and ``phi'(0) < 0`` (the caller already has them).
+    step0 : float > 0
+        First trial step: 1 for a (quasi-)Newton direction.
+    c1, c2 : float, ``0 < c1 < c2 < 1``
+        Sufficient decrease and curvature constants (0.9 suits quasi-Newton methods).
+    max_evals : int >= 1
+        Calls to ``phi`` at most; the search fails when they run out.
+
+    Returns
+    -------
+    LineSearchResult
+
+    Examples
+    --------
+    >>> phi = lambda t: ((t - 3.0) ** 2, 2 * (t - 3.0), np.array([2 * (t - 3.0)]))
+    >>> result = line_search_wolfe(phi, 9.0, -6.0)  # step 1 meets both conditions
+    >>> result.success, result.step, result.value, result.n_evals
+    (True, 1.0, 4.0, 1)
+    """
+    wolfe = _Conditions(f0, slope0, c1, c2)
+    trials: list[_Trial] = []
+    prev, step = _Trial(0.0, f0, slope0, None), step0
+    while len(trials) < max_evals:
+        # 1. evaluate the trial step; done if it meets both conditions
+        trial = _evaluate(phi, step, trials)
+        if wolfe.decreases(trial) and wolfe.flat(trial):
+            return _result(trial, trials, True)
+        # 2. too far (no sufficient decrease, or up again): a Wolfe point lies in [prev, trial]
+        if not wolfe.decreases(trial) or (len(trials) > 1 and trial.value >= prev.value):
+            return _zoom(phi, prev, trial, wolfe, trials, max_evals)
+        # 3. the slope turned positive: we stepped over a minimizer, in [prev, trial]
+        if trial.slope >= 0:
+            return _zoom(phi, trial, prev, wolfe, trials, max_evals)
+        # 4. still going down steeply: extrapolate (by MINPACK's largest factor, 4)
+        prev, step = trial, 4.0 * step
+    return _failure(trials)
+
+
+def _zoom(
+    phi: Phi, lo: _Trial, hi: _Trial, wolfe: _Conditions, trials: list[_Trial], max_evals: int
+) -> LineSearchResult:
+    """Nocedal and Wright's Algorithm 3.6: shrink the interval ``[lo, hi]`` around a Wolfe point.
+
+    Invariants: ``lo`` has sufficient decrease and the lowest value seen, and its slope
+    points towards ``hi`` (``phi'(lo) (hi - lo) < 0``), so the interval holds a Wolfe point.
+    """
+    bisect = False
+    while len(trials) < max_evals:
+        # 1. a trial step inside the interval: interpolated, or the midpoint when the last
+        #    step shrank the interval too little (the safeguard of Moré and Thuente)
+        width = abs(hi.step - lo.step)
+        step = _interpolate(lo, hi, bisect)
+        if step is None:  # the interval has shrunk to rounding error
+            break
+        trial = _evaluate(phi, step, trials)
+        if wolfe.decreases(trial) and wolfe.flat(trial):
+            return _result(trial, trials, True)
+        # 2. too far: the trial becomes the new upper end
+        if not wolfe.decreases(trial) or trial.value >= lo.value:
+            hi = trial
+        # 3. lower: the trial becomes the lower end; keep the end its slope points to
+        else:
+            if trial.slope * (hi.step - lo.step) >= 0:
+                hi = lo
+            lo = trial
+        bisect = abs(hi.step - lo.step) > 0.66 * width
+    return _failure(trials)
+
+
+def line_search_armijo(
+    phi: Phi,
+    f0: float,
+    slope0: float,
+    *,
+    step0: float = 1.0,
+    c1: float = 1e-4,
+    shrink: float = 0.5,
+    max_evals: int = 30,
+) -> LineSearchResult:
+    """Backtracking: the first of ``step0, shrink step0, shrink^2 step0, ...`` that decreases.
+
+    Accepts a step with ``phi(t) <= phi(0) + c1 t phi'(0)``, the sufficient decrease that
+    Newton's method needs (Nocedal and Wright, Algorithm 3.1). Same arguments as
+    :func:`line_search_wolfe`, with ``0 < shrink < 1``.
+
+    Examples
+    --------
+    >>> phi = lambda t: ((t - 0.2) ** 2, 2 * (t - 0.2), np.array([2 * (t - 0.2)]))
+    >>> result = line_search_armijo(phi, 0.04, -0.4)  # 1 and 0.5 overshoot
+    >>> result.success, result.step, result.n_evals
+    (True, 0.25, 3)
+    """
+    armijo = _Conditions(f0, slope0, c1)
+    trials: list[_Trial] = []
+    step = step0
+    while len(trials) < max_evals:
+        trial = _evaluate(phi, step, trials)
+        if armijo.decreases(trial):
+            return _result(trial, trials, True)
+        step *= shrink
+    return _failure(trials)
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _evaluate(phi: Phi, step: float, trials: list[_Trial]) -> _Trial:
+    """``phi(step)`` as a trial, recorded in ``trials`` (their number is the cost)."""
+    trial = _Trial(step, *phi(step))
+    trials.append(trial)
+    return trial
+
+
+def _result(trial: _Trial, trials: list[_Trial], success: bool) -> LineSearchResult:
+    assert trial.gradient is not None  # every evaluated trial carries its gradient
+    return LineSearchResult(trial.step, trial.value, trial.gradient, len(trials), success)
+
+
+def _failure(trials: list[_Trial]) -> LineSearchResult:
+    """The evaluated trial with the lowest value (NaN counts as +inf), flagged as a failure."""
+    best = min(trials, key=lambda t: t.value if not math.isnan(t.value) else math.inf)
+    return _result(best, trials, False)
+
+
+def _interpolate(lo: _Trial, hi: _Trial, bisect: bool) -> float | None:
+    """A step strictly inside ``(lo, hi)``: the cubic's minimizer, else the quadratic's.
+
+    The midpoint when ``bisect`` is asked for or neither minimizer lies inside, and ``None``
+    once the ends are equal to rounding error.
+    """
+    a, b = sorted((lo.step, hi.step))
+    if b - a <= 4 * _EPS * b:
+        return None
+    if not bisect:
+        for candidate in (_cubic_minimizer(lo, hi), _quadratic_minimizer(lo, hi)):
+            if candidate is not None and a < candidate < b:
+                return candidate
+    return a + 0.5 * (b - a)
+
+
+def _cubic_minimizer(p: _Trial, q: _Trial) -> float | None:
+    """Minimizer of the cubic matching value and slope at ``p`` and ``q`` (N&W eq. 3.59).
+
+    ``d1 = phi'(p) + phi'(q) - 3 (phi(p) - phi(q)) / (p - q)``,
+    ``d2 = sign(q - p) sqrt(d1^2 - phi'(p) phi'(q))``,
+    ``t = q - (q - p) (phi'(q) + d2 - d1) / (phi'(q) - phi'(p) + 2 d2)``.
+    ``None`` when the cubic has no minimizer or the data is not finite.
+    """
+    if not all(math.isfinite(v) for v in (p.value, p.slope, q.value, q.slope)):
+        return None
+    d1 = p.slope + q.slope - 3 * (p.value - q.value) / (p.step - q.step)
+    radicand = d1 * d1 - p.slope * q.slope
+    if not (math.isfinite(radicand) and radicand >= 0):
+        return None
+    d2 = math.copysign(math.sqrt(radicand), q.step - p.step)
+    denominator = q.slope - p.slope + 2 * d2
+    if denominator == 0:
+        return None
+    return q.step - (q.step - p.step) * (q.slope + d2 - d1) / denominator
+
+
+def _quadratic_minimizer(p: _Trial, q: _Trial) -> float | None:
+    """Minimizer of the parabola matching ``phi(p)``, ``phi'(p)`` and ``phi(q)``.
+
+    ``phi(t) ~ phi(p) + phi'(p) (t - p) + c (t - p)^2`` has ``t = p - phi'(p) / (2 c)`` when
+    its curvature ``c = (phi(q) - phi(p) - phi'(p) (q - p)) / (q - p)^2`` is positive.
+    """
+    h = q.step - p.step
+    curvature = ((q.value - p.value) / h - p.slope) / h
+    if not (math.isfinite(curvature) and curvature > 0):
+        return None
+    return p.step - p.slope / (2 * curvature)

@@ -1,0 +1,245 @@
+"""Newton's method with a Cholesky solve and a backtracking line search: for few features.
+
+Each iteration models ``f`` by its second-order Taylor expansion at ``coef`` and steps
+towards the model's minimum,
+
+    H d = -g,        coef <- coef + t d,
+
+with ``g`` and ``H`` the gradient and dense Hessian of ``f`` (``objective.hessian``; ``f`` is
+smooth here: loss plus L2). ``H`` is positive semi-definite, so it is factored as
+``H = L L^T`` (Cholesky) and ``d`` found by two triangular solves, ``L y = -g`` then
+``L^T d = y``. Near the minimum ``t = 1`` is accepted and the error squares at every step
+(quadratic convergence): a handful of iterations reach any tolerance. Each one costs a
+pass over ``X`` for ``H`` (``O(n m^2)`` with ``m = n_raw * p`` coefficients) and a
+factorization (``O(m^3)``), so Newton suits many samples and few features.
+
+**Line search.** ``t`` is the first of ``1, 1/2, 1/4, ...`` (at most 30 tries) that passes
+Armijo's sufficient-decrease test
+
+    f(coef + t d) <= f(coef) + c1 t g^T d,        c1 = 1e-4,
+
+or, once ``f`` changes by less than its rounding error (``16 eps |f|``), that lowers the
+largest gradient entry instead: the last digits of ``f`` are noise, but the gradient still
+tells progress. If no ``t`` passes, the solver stops and says so (``converged=False``).
+
+**Safeguards.** ``H`` can be singular or nearly so, and the plain step then fails:
+
+(a) *Redundant classes.* The multinomial loss is unchanged when one vector ``v`` is added to
+    every class's coefficients, ``coef_k -> coef_k + v``; unpenalized entries (all of them
+    with ``C = inf``, the intercepts always) give ``H`` a null space
+    ``N = {(v, ..., v)}``. The solver works in its orthogonal complement, the sum-to-zero
+    subspace ``S = {sum_k coef_k = 0}``: it centers the start across classes (this never
+    raises ``f``: the loss stays, the L2 term can only drop), adds
+    ``tau (1 1^T / K) kron I_p`` to ``H`` (curvature ``tau = trace(H) / m`` along ``N``,
+    ``H`` unchanged on ``S``) and centers every direction. Gradients lie in ``S``
+    (``sum_k g_k = alpha sum_k W_k = 0``), so the iterates stay there and end at the
+    minimum-norm solution, the one scikit-learn reports.
+(b) *Separable data.* Without a penalty, probabilities run to 0 and 1, ``H -> 0`` and the
+    minimum lies at infinity. ``g`` shrinks as fast as ``H``, so the steps stay finite
+    (about constant in length), ``f`` and ``g`` fall geometrically, and the solver stops
+    once ``g`` reaches ``tol``; with a ``tol`` below what rounding allows, at ``max_iter``
+    or when the line search can no longer lower ``f``.
+(c) *Collinear features.* ``H`` is singular whatever the data. When Cholesky fails, or
+    its pivots say ``H`` is numerically singular (``min L_jj^2 < m eps max L_jj^2``, the
+    rank rule of ``numpy.linalg.matrix_rank``), it retries on ``H + mu I`` (Levenberg)
+    for ``mu = 10^j 1e-10 tau``, ``j = 0 .. 10``. A tiny ``mu`` gives nearly the
+    minimum-norm step ``H^+ (-g)``; the largest, ``mu = tau``, a step between Newton's and
+    the gradient's.
+(d) If no ``mu`` works, or ``d`` is not a descent direction (``g^T d >= 0``, from rounding),
+    the step is the steepest descent direction ``d = -g``.
+
+``H`` is factored in float64 whatever the objective's dtype; ``coef`` keeps that dtype.
+
+References: Nocedal and Wright, *Numerical Optimization*, 2nd ed. (2006), sections 3.1
+(backtracking) and 3.4 (Newton's method with Hessian modification); Boyd and Vandenberghe,
+*Convex Optimization* (2004), section 9.5.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._numerics import FloatArray
+from .._validation import check_int, check_number
+from ..objective import Objective
+from ._result import Callback, IterationInfo, SolverResult
+
+__all__ = ["solve_newton"]
+
+ARMIJO_C1 = 1e-4  # fraction of the predicted decrease a step must achieve
+MAX_HALVINGS = 30  # line search tries: t = 1, 1/2, ..., 2^-29
+#: Levenberg shifts tried, as multiples of tau = trace(H) / m: none, then 1e-10 growing 10x to 1
+DAMPING = (0.0, *(10.0**j for j in range(-10, 1)))
+
+
+def solve_newton(
+    objective: Objective,
+    coef0: FloatArray | None = None,
+    *,
+    tol: float = 1e-4,
+    max_iter: int = 100,
+    callback: Callback | None = None,
+) -> SolverResult:
+    """Minimize a smooth ``objective`` (no L1 part) by Newton's method with line search.
+
+    Parameters
+    ----------
+    objective : Objective
+        What to minimize (see ``log_reg.objective``); its penalty must have no L1 part.
+    coef0 : ndarray of shape (n_coef,), optional
+        Starting point; zeros by default. A multinomial start is centered across classes
+        first (safeguard (a) in the module docstring).
+    tol : float >= 0
+        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``.
+    max_iter : int >= 1
+        Number of Newton steps at most.
+    callback : callable, optional
+        Called with an ``IterationInfo`` after each iteration.
+
+    Returns
+    -------
+    SolverResult
+        ``loss_history[t]`` is ``f`` before step ``t + 1``.
+
+    Raises
+    ------
+    ValueError
+        If the penalty has an L1 part, or an argument is out of range.
+
+    Examples
+    --------
+    >>> from log_reg.objective import make_objective
+    >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
+    >>> result = solve_newton(f, tol=1e-8)
+    >>> result.converged, result.n_iter, np.round(result.coef, 4)
+    (True, 4, array([ 0.9082, -1.3623]))
+    """
+    if not objective.penalty.is_smooth:
+        raise ValueError(
+            f"The newton solver handles no L1 penalty: it needs the Hessian of a smooth "
+            f"objective; got l1_ratio={objective.penalty.l1_ratio!r} with "
+            f"alpha={objective.penalty.alpha!r}. Use a solver that supports L1, such as 'gd' "
+            f"(proximal gradient descent)."
+        )
+    tol = check_number(tol, "tol", low=0)
+    max_iter = check_int(max_iter, "max_iter", low=1)
+
+    coef = _start(objective, coef0)
+    loss, grad = objective.loss_gradient(coef)
+    history: list[float] = []
+    for step in range(max_iter + 1):
+        # 1. stop? the largest gradient entry at coef (loss and grad come from the line search)
+        optimality = objective.optimality(coef, grad)
+        if step == max_iter:  # evaluated only to report where the last step landed
+            converged = optimality <= tol
+            message = f"reached max_iter={max_iter} Newton steps; optimality {optimality:.3g}"
+            break
+        history.append(loss)
+        if callback is not None:
+            callback(IterationInfo(step + 1, loss, optimality))
+        if optimality <= tol:
+            message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
+            break
+        # 2. direction: H d = -g by Cholesky, with the safeguards of the module docstring
+        _, H = objective.hessian(coef)  # (m, m); its gradient is the grad we already have
+        direction = _newton_direction(objective, H, grad)
+        # 3. line search and update: coef <- coef + t d
+        found = _backtrack(objective, coef, loss, grad, direction)
+        if found is None:
+            converged = False
+            message = (
+                f"line search failed at step {step + 1}: no step t = 1, 1/2, ..., "
+                f"2^-{MAX_HALVINGS - 1} decreased f (optimality {optimality:.3g} > "
+                f"tol={tol:g}; a tol this small may be below {objective.dtype} precision)"
+            )
+            break
+        coef, loss, grad = found
+    return SolverResult(coef, step, converged, message, np.array(history), optimality)
+
+
+def _start(objective: Objective, coef0: FloatArray | None) -> FloatArray:
+    """The starting point in the working dtype; multinomial ones centered across classes."""
+    if coef0 is None:
+        return objective.zeros()
+    coef = np.array(coef0, dtype=objective.dtype)
+    if coef.shape != (objective.n_coef,):
+        raise ValueError(
+            f"coef0 must have shape ({objective.n_coef},), the objective's n_coef; "
+            f"got {coef.shape}."
+        )
+    return _center_classes(objective, coef)
+
+
+def _center_classes(objective: Objective, v: FloatArray) -> FloatArray:
+    """Project ``v`` onto ``S = {sum_k v_k = 0}``: subtract the mean over classes, per column.
+
+    The identity for a binary objective (one raw prediction, no redundancy).
+    """
+    K, p = objective.coef_shape
+    if K == 1:
+        return v
+    M = v.reshape(K, p)
+    return (M - M.mean(axis=0)).ravel()
+
+
+def _newton_direction(objective: Objective, H: FloatArray, grad: FloatArray) -> FloatArray:
+    """``d = -H^-1 g`` (with safeguards (a), (c) and (d)), in the objective's dtype."""
+    K, p = objective.coef_shape
+    H = H.astype(np.float64)  # a copy: the small (m, m) system is solved in float64
+    tau = max(float(np.trace(H)) / len(H), np.finfo(np.float64).tiny)  # mean eigenvalue
+    if K > 1:  # (a) curvature tau along N: H + tau (1 1^T / K) kron I_p
+        blocks = H.reshape(K, p, K, p)  # a view: block (k, l) is blocks[k, :, l, :]
+        blocks += (tau / K) * np.eye(p)[None, :, None, :]  # tau I_p / K on every block
+    eps = float(np.finfo(objective.dtype).eps)
+    direction = _damped_cholesky_solve(H, -grad.astype(np.float64), tau, eps)
+    if direction is None or not np.all(np.isfinite(direction)) or grad @ direction >= 0:
+        direction = -grad  # (d) steepest descent
+    return _center_classes(objective, direction.astype(objective.dtype))
+
+
+def _damped_cholesky_solve(
+    H: FloatArray, b: FloatArray, tau: float, eps: float
+) -> FloatArray | None:
+    """Solve ``(H + mu I) d = b`` for the first ``mu`` in ``0, 1e-10 tau, ..., tau`` that works.
+
+    "Works": Cholesky succeeds and its pivots do not call the matrix numerically singular
+    (``min L_jj^2 < m eps max L_jj^2``, with ``eps`` the working dtype's). ``None`` if none does.
+    """
+    m = len(H)
+    for shift in DAMPING:
+        try:
+            L = np.linalg.cholesky(H + shift * tau * np.eye(m))  # H + mu I = L L^T
+        except np.linalg.LinAlgError:  # not positive definite in floating point
+            continue
+        pivots = np.diag(L) ** 2  # (m,)
+        if pivots.min() >= m * eps * pivots.max():
+            y = np.linalg.solve(L, b)  # forward substitution: L y = b
+            return np.linalg.solve(L.T, y)  # back substitution: L^T d = y
+    return None
+
+
+def _backtrack(
+    objective: Objective, coef: FloatArray, loss: float, grad: FloatArray, direction: FloatArray
+) -> tuple[FloatArray, float, FloatArray] | None:
+    """Armijo backtracking along ``direction``: the accepted point, its ``f`` and gradient.
+
+    Tries ``t = 1, 1/2, ...``; accepts the first ``t`` with
+    ``f(coef + t d) <= f(coef) + c1 t g^T d``, or, where the change in ``f`` is within its
+    rounding error ``16 eps |f|``, with a smaller largest gradient entry. ``None`` if no ``t``
+    passes.
+    """
+    slope = float(grad @ direction)  # g^T d < 0: the predicted decrease per unit t
+    rounding = 16 * float(np.finfo(objective.dtype).eps) * abs(loss)
+    optimality = objective.optimality(coef, grad)
+    t = 1.0
+    for _ in range(MAX_HALVINGS):
+        trial = coef + t * direction
+        trial_loss, trial_grad = objective.loss_gradient(trial)
+        if trial_loss <= loss + ARMIJO_C1 * t * slope:
+            return trial, trial_loss, trial_grad
+        if abs(trial_loss - loss) <= rounding and (
+            objective.optimality(trial, trial_grad) < optimality
+        ):
+            return trial, trial_loss, trial_grad
+        t /= 2
+    return None
