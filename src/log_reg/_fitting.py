@@ -208,6 +208,8 @@ def fit_problem(
         blocks.append(result.coef.reshape(objective.coef_shape))
     # 5. back to the user's scale; warn once
     W, b = scaling.to_user(np.vstack(blocks).astype(X.dtype), problem.fit_intercept)
+    if K > 2 and not ovr:
+        W, b = _center_softmax(W, b, penalized=penalty.alpha > 0)
     _warn_if_not_converged(spec, results, problem)
     return Fitted(
         coef=W, intercept=b.astype(X.dtype),
@@ -216,6 +218,18 @@ def fit_problem(
         loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
         solver=spec.name,
     )  # fmt: skip
+
+
+def _center_softmax(W: FloatArray, b: FloatArray, penalized: bool) -> tuple[FloatArray, FloatArray]:
+    """Pick the sum-to-zero representative of the softmax's free direction.
+
+    Adding one vector to every class's row changes no probability, so the unpenalized
+    parts (always the intercepts; the weights too without a penalty) are only defined up
+    to that shift. scikit-learn's L-BFGS, started at zero, ends where they sum to zero
+    across classes; centering gives the same answer whatever solver ran.
+    """
+    b = b - b.mean()
+    return (W, b) if penalized else (W - W.mean(axis=0), b)
 
 
 def _run(

@@ -52,7 +52,7 @@ def test_matches_sklearn(n_classes, weighted, fit_intercept, C):
     f = make_objective(
         X, y, n_classes=n_classes, penalty=penalty, sample_weight=sw, fit_intercept=fit_intercept
     )
-    result = solve_lbfgs(f, tol=1e-10, max_iter=1000)
+    result = solve_lbfgs(f, tol=1e-8)
     assert result.converged, result.message
 
     ref = LogisticRegression(
@@ -60,8 +60,9 @@ def test_matches_sklearn(n_classes, weighted, fit_intercept, C):
     ).fit(X, y, sample_weight=sw)
     expected = np.hstack([ref.coef_, ref.intercept_[:, None]]) if fit_intercept else ref.coef_
     ours = result.coef.reshape(f.coef_shape)
-    # Both stop at a gradient of ~1e-10 on a problem whose curvature is >= ~1e-2, so each
-    # is within ~1e-8 of the optimum; 1e-5 relative leaves room for sklearn's own stopping.
+    # We stop at a gradient <= 1e-8 on a problem whose curvature is >= ~1e-2 (away from the
+    # class-shift directions _centered removes), so within ~1e-6 of the optimum; sklearn
+    # (tol=1e-12) goes as far as float64 allows. 1e-5 relative covers both.
     np.testing.assert_allclose(
         _centered(ours), _centered(expected), rtol=1e-5, atol=1e-5 * np.abs(expected).max()
     )
@@ -71,18 +72,21 @@ def test_matches_sklearn(n_classes, weighted, fit_intercept, C):
 def test_matches_scipy_lbfgsb_on_the_same_objective(n_classes):
     X, y, sw = _data(n_classes, weighted=True, seed=1)
     f = make_objective(X, y, n_classes=n_classes, penalty=l2(0.01), sample_weight=sw)
-    result = solve_lbfgs(f, tol=1e-10)
+    result = solve_lbfgs(f, tol=1e-8)
     ref = minimize(
         f.loss_gradient,
         f.zeros(),
         jac=True,
         method="L-BFGS-B",
-        options={"gtol": 1e-11, "ftol": 0.0, "maxiter": 10_000},
+        options={"gtol": 1e-8, "ftol": 0.0, "maxiter": 10_000},
     )
     assert result.converged and ref.success
-    # strongly convex (alpha = 0.01 at least): gradients of 1e-10 put both within 1e-8
-    np.testing.assert_allclose(result.coef, ref.x, rtol=1e-6, atol=1e-8)
-    assert result.loss_history[-1] <= ref.fun + 1e-12
+    # Curvature >= 0.01 (the L2 term) off the class-shift direction of the intercepts, in
+    # which neither solver moves: gradients <= 1e-8 put both within 1e-6 of the optimum.
+    np.testing.assert_allclose(result.coef, ref.x, atol=2e-6)
+    # and the same algorithm takes about as many steps (measured: 14 and 31 iterations for
+    # both)
+    assert abs(result.n_iter - ref.nit) <= 3
 
 
 def test_converges_in_few_iterations_when_well_conditioned():
@@ -103,14 +107,26 @@ def test_history_callback_and_monotone_decrease():
     f = make_objective(X, y, n_classes=3, penalty=l2(0.01), sample_weight=sw)
     seen: list[IterationInfo] = []
     result = solve_lbfgs(f, tol=1e-8, callback=seen.append)
+    assert result.converged
     history = result.loss_history
     assert len(history) == result.n_iter + 1 and history[0] == f.value(f.zeros())
     assert [info.iteration for info in seen] == list(range(1, result.n_iter + 1))
     np.testing.assert_array_equal([info.loss for info in seen], history[1:])
     assert seen[-1].optimality == result.optimality
-    # every accepted step meets sufficient decrease, so f goes strictly down
-    assert np.all(np.diff(history) < 0)
+    # every accepted step meets sufficient decrease, so f never goes up
+    assert np.all(np.diff(history) <= 0)
     assert history[-1] == pytest.approx(f.value(result.coef), rel=1e-12)
+
+
+@pytest.mark.parametrize("memory", [1, 3, 30])
+def test_any_memory_reaches_the_same_optimum(memory):
+    X, y, _ = _data(3, weighted=False)
+    f = make_objective(X, y, n_classes=3, penalty=l2(0.01))
+    result = solve_lbfgs(f, tol=1e-8, memory=memory, max_iter=1000)
+    assert result.converged, result.message
+    # curvature >= 0.01 off the intercepts' class-shift direction: within 1e-6 of the optimum
+    reference = solve_lbfgs(f, tol=1e-8).coef
+    np.testing.assert_allclose(result.coef, reference, atol=2e-6)
 
 
 def test_max_iter_reached_is_not_converged():
@@ -126,7 +142,7 @@ def test_max_iter_reached_is_not_converged():
 def test_starting_at_the_optimum_takes_no_step():
     X, y, _ = _data(2, weighted=False)
     f = make_objective(X, y, penalty=l2(0.1))
-    solution = solve_lbfgs(f, tol=1e-10).coef
+    solution = solve_lbfgs(f, tol=1e-9).coef
     result = solve_lbfgs(f, solution, tol=1e-8)
     assert result.converged and result.n_iter == 0
     np.testing.assert_array_equal(result.coef, solution)
@@ -158,17 +174,19 @@ def test_float32_stays_float32():
     result = solve_lbfgs(f32, tol=1e-4)
     assert result.converged and result.coef.dtype == np.float32
     # a gradient of 1e-4 over curvature >= 0.01 puts it within ~1e-2 of the float64 optimum
-    exact = solve_lbfgs(f64, tol=1e-10).coef
+    exact = solve_lbfgs(f64, tol=1e-9).coef
     np.testing.assert_allclose(result.coef, exact, atol=1e-2)
 
 
-def test_unreachable_tol_stops_honestly_at_machine_precision():
-    # tol=0 cannot be met in float32: it must stop well before max_iter, not converged, and
-    # say why (the line search fails or f stops decreasing), near float32's best.
+@pytest.mark.parametrize(("dtype", "best"), [(np.float32, 1e-4), (np.float64, 1e-8)])
+def test_unreachable_tol_stops_honestly_at_machine_precision(dtype, best):
+    # tol=0 cannot be met: it must stop well before max_iter, not converged, and say why
+    # (the line search fails or f stops decreasing), near the dtype's best. f ~ 0.5 is known
+    # to ~eps f, which resolves gradients down to ~sqrt(eps f mu): 1e-5 and 1e-9 here.
     X, y, _ = _data(2, weighted=False)
-    f = make_objective(X.astype(np.float32), y, penalty=l2(0.01))
+    f = make_objective(X.astype(dtype), y, penalty=l2(0.01))
     result = solve_lbfgs(f, tol=0.0, max_iter=500)
     assert not result.converged
-    assert result.n_iter < 500
+    assert result.n_iter < 100
     assert "line search" in result.message or "stalled" in result.message
-    assert result.optimality < 1e-3
+    assert result.optimality < best

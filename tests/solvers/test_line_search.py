@@ -117,10 +117,16 @@ def test_failure_reports_the_best_trial():
     assert (result.step, result.value, result.n_evals) == (10.0, 49.0, 1)
 
 
-def test_ascent_direction_is_refused():
+def test_ascent_direction_and_bad_constants_are_refused():
     for search in (line_search_wolfe, line_search_armijo):
         with pytest.raises(ValueError, match="slope0 must be < 0"):
             search(_phi(quadratic), 9.0, 6.0)
+        with pytest.raises(ValueError, match="step0 must be a number > 0"):
+            search(_phi(quadratic), 9.0, -6.0, step0=0.0)
+        with pytest.raises(ValueError, match="max_evals must be an integer >= 1"):
+            search(_phi(quadratic), 9.0, -6.0, max_evals=0)
+    with pytest.raises(ValueError, match="c2 must be a number > 0.5"):
+        line_search_wolfe(_phi(quadratic), 9.0, -6.0, c1=0.5, c2=0.5)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)

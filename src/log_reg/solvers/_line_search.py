@@ -28,6 +28,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._numerics import FloatArray
+from .._validation import check_int, check_number
 
 __all__ = ["LineSearchResult", "Phi", "line_function", "line_search_armijo", "line_search_wolfe"]
 
@@ -139,7 +140,7 @@ def line_search_wolfe(
         ``phi(0)`` and ``phi'(0) < 0`` (the caller already has them).
     step0 : float > 0
         First trial step: 1 for a (quasi-)Newton direction.
-    c1, c2 : float, ``0 < c1 < c2 < 1``
+    c1, c2 : float, ``0 < c1 < c2 <= 1``
         Sufficient decrease and curvature constants (0.9 suits quasi-Newton methods).
     max_evals : int >= 1
         Calls to ``phi`` at most; the search fails when they run out.
@@ -155,6 +156,10 @@ def line_search_wolfe(
     >>> result.success, result.step, result.value, result.n_evals
     (True, 1.0, 4.0, 1)
     """
+    step0 = check_number(step0, "step0", low=0, low_inclusive=False)
+    c1 = check_number(c1, "c1", low=0, low_inclusive=False, high=1)
+    c2 = check_number(c2, "c2", low=c1, low_inclusive=False, high=1)
+    max_evals = check_int(max_evals, "max_evals", low=1)
     wolfe = _Conditions(f0, slope0, c1, c2)
     trials: list[_Trial] = []
     prev, step = _Trial(0.0, f0, slope0, None), step0
@@ -219,7 +224,7 @@ def line_search_armijo(
 
     Accepts a step with ``phi(t) <= phi(0) + c1 t phi'(0)``, the sufficient decrease that
     Newton's method needs (Nocedal and Wright, Algorithm 3.1). Same arguments as
-    :func:`line_search_wolfe`, with ``0 < shrink < 1``.
+    :func:`line_search_wolfe`, with ``0 < c1 <= 1`` and ``0 < shrink < 1``.
 
     Examples
     --------
@@ -228,6 +233,10 @@ def line_search_armijo(
     >>> result.success, result.step, result.n_evals
     (True, 0.25, 3)
     """
+    step0 = check_number(step0, "step0", low=0, low_inclusive=False)
+    c1 = check_number(c1, "c1", low=0, low_inclusive=False, high=1)
+    shrink = check_number(shrink, "shrink", low=0, low_inclusive=False, high=1)
+    max_evals = check_int(max_evals, "max_evals", low=1)
     armijo = _Conditions(f0, slope0, c1)
     trials: list[_Trial] = []
     step = step0

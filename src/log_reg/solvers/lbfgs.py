@@ -32,8 +32,6 @@ from ._result import Callback, IterationInfo, SolverResult
 
 __all__ = ["solve_lbfgs"]
 
-_EPS64 = float(np.finfo(np.float64).eps)
-
 #: One remembered iteration: ``(s, y, rho = 1 / s'y)``, vectors in float64.
 _Pair = tuple[FloatArray, FloatArray, float]
 
@@ -57,6 +55,10 @@ def solve_lbfgs(
         Starting point; zeros by default.
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``.
+        The line search compares values of ``f``, which are known to ``eps |f|``; that
+        resolves gradients down to about ``sqrt(eps |f| mu)`` (``mu`` the curvature), about
+        1e-9 in float64 and 1e-5 in float32 for ``f`` of order one. A smaller ``tol`` ends
+        with ``converged=False`` and a message saying so.
     max_iter : int >= 1
         Iterations (line searches) at most.
     memory : int >= 1
@@ -84,7 +86,7 @@ def solve_lbfgs(
     max_iter = check_int(max_iter, "max_iter", low=1)
     memory = check_int(memory, "memory", low=1)
     coef = _check_problem(objective, coef0)
-    eps = float(np.finfo(objective.dtype).eps)  # the precision f is computed in
+    eps = float(np.finfo(objective.dtype).eps)  # the precision f and g are computed in
 
     value, grad = objective.loss_gradient(coef)
     optimality = objective.optimality(coef, grad)
@@ -93,31 +95,32 @@ def solve_lbfgs(
     while True:
         # 1. stop? the gradient is small enough, or the budget is spent
         if optimality <= tol:
-            message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
+            message, converged = f"optimality <= tol={tol:g}", True
             break
         if n_iter == max_iter:
             message, converged = f"reached max_iter={max_iter} iterations", False
             break
-        # 2. direction d = -H g (float64); with no memory, -g and a first step of length 1
+        # 2. direction d = -H g; with no memory, -g and a first step of length 1
         g = grad.astype(np.float64)
-        d = -_two_loop(g, pairs)
-        if not g @ d < 0:  # rounding broke H's positive definiteness: start afresh
+        direction = (-_two_loop(g, pairs)).astype(objective.dtype)
+        slope = float(g @ direction)  # phi'(0) = g'd
+        if not slope < 0:  # rounding broke H's positive definiteness: start afresh
             pairs.clear()
-            d = -g
+            direction, slope = -grad, -float(g @ g)
         step0 = 1.0 if pairs else 1.0 / float(np.linalg.norm(g))
-        direction = d.astype(objective.dtype)
         # 3. line search along d: its last evaluation gives the new value and gradient
         phi = line_function(objective.loss_gradient, coef, direction)
-        search = line_search_wolfe(phi, value, float(g @ direction), step0=step0)
+        search = line_search_wolfe(phi, value, slope, step0=step0)
         n_evals += search.n_evals
         if not search.success:
-            message, converged = "the line search found no strong Wolfe step", False
+            message = f"the line search found no strong Wolfe step before tol={tol:g}"
+            converged = False
             break
         new_coef = coef + search.step * direction
         # 4. remember the pair (s, y) if it carries curvature: s'y > eps y'y
         s = new_coef.astype(np.float64) - coef.astype(np.float64)
         y = search.gradient.astype(np.float64) - g
-        if s @ y > _EPS64 * (y @ y):
+        if s @ y > eps * (y @ y):
             pairs.append((s, y, 1.0 / float(s @ y)))
         # 5. move and report
         decrease = value - search.value
@@ -127,9 +130,9 @@ def solve_lbfgs(
         history.append(value)
         if callback is not None:
             callback(IterationInfo(n_iter, value, optimality))
-        # 6. stop? f no longer decreases measurably: (f_old - f_new) / max(|f|, 1) <= eps
+        # 6. stop? f no longer decreases measurably: f_old - f_new <= eps |f|
         if optimality > tol and decrease <= eps * abs(value):
-            message, converged = f"f stalled at machine precision (decrease {decrease:.3g})", False
+            message, converged = f"f stalled at machine precision before tol={tol:g}", False
             break
     message += f"; {n_iter} iterations, {n_evals} evaluations, optimality {optimality:.3g}"
     return SolverResult(coef, n_iter, converged, message, np.array(history), optimality)

@@ -7,11 +7,12 @@ towards the model's minimum,
 
 with ``g`` and ``H`` the gradient and dense Hessian of ``f`` (``objective.hessian``; ``f`` is
 smooth here: loss plus L2). ``H`` is positive semi-definite, so it is factored as
-``H = L L^T`` (Cholesky) and ``d`` found by two triangular solves, ``L y = -g`` then
-``L^T d = y``. Near the minimum ``t = 1`` is accepted and the error squares at every step
-(quadratic convergence): a handful of iterations reach any tolerance. Each one costs a
-pass over ``X`` for ``H`` (``O(n m^2)`` with ``m = n_raw * p`` coefficients) and a
-factorization (``O(m^3)``), so Newton suits many samples and few features.
+``H = L L^T`` (Cholesky) and ``d`` found by two triangular solves: forward substitution
+for ``L y = -g``, then back substitution for ``L^T d = y``. Near the minimum ``t = 1`` is
+accepted and the error squares at every step (quadratic convergence): a handful of
+iterations reach any tolerance. Each one costs a pass over ``X`` for ``H`` (``O(n m^2)``
+with ``m = n_raw * p`` coefficients) and a factorization (``O(m^3)``), so Newton suits many
+samples and few features.
 
 **Line search.** ``t`` is the first of ``1, 1/2, 1/4, ...`` (at most 30 tries) that passes
 Armijo's sufficient-decrease test
@@ -213,9 +214,26 @@ def _damped_cholesky_solve(
             continue
         pivots = np.diag(L) ** 2  # (m,)
         if pivots.min() >= m * eps * pivots.max():
-            y = np.linalg.solve(L, b)  # forward substitution: L y = b
-            return np.linalg.solve(L.T, y)  # back substitution: L^T d = y
+            y = _forward_substitution(L, b)  # L y = b
+            # L^T d = y: reversing rows and columns makes the upper triangle L^T lower
+            return _forward_substitution(L.T[::-1, ::-1], y[::-1])[::-1]
     return None
+
+
+def _forward_substitution(L: FloatArray, b: FloatArray) -> FloatArray:
+    """Solve ``L y = b`` for lower-triangular ``L``, row by row: ``O(m^2)``, no factorization.
+
+    ``y_j = (b_j - sum_{i<j} L_ji y_i) / L_jj``.
+
+    Examples
+    --------
+    >>> _forward_substitution(np.array([[2.0, 0.0], [1.0, 1.0]]), np.array([2.0, 3.0]))
+    array([1., 2.])
+    """
+    y = np.empty_like(b)
+    for j in range(len(b)):
+        y[j] = (b[j] - L[j, :j] @ y[:j]) / L[j, j]
+    return y
 
 
 def _backtrack(
