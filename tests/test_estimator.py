@@ -96,8 +96,11 @@ def test_liblinear_reproduces_its_penalized_intercept():
     # liblinear's own tolerance is looser than ours: agreement to 1e-4 relative.
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-4)
-    multi = LogisticRegression(solver="liblinear").fit(*make_problem(n=90, n_classes=3))
-    assert multi.coef_.shape == (3, 4)  # one-vs-rest, as older scikit-learn did
+    three = make_problem(n=90, n_classes=3)
+    with pytest.raises(ValueError, match="does not support multiclass"):
+        LogisticRegression(solver="liblinear").fit(*three)  # as scikit-learn 1.8+
+    multi = LogisticRegression(solver="liblinear", multi_class="ovr").fit(*three)
+    assert multi.coef_.shape == (3, 4)
 
 
 def test_ovr_matches_one_binary_fit_per_class():

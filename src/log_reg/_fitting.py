@@ -30,25 +30,50 @@ _PENALTY_TO_L1_RATIO: dict[Any, float | None] = {"l2": 0.0, "l1": 1.0, "elasticn
 
 
 def resolve_penalty(penalty: Any, C: Any, l1_ratio: Any) -> tuple[float, float]:
-    """``(C, l1_ratio)`` from the parameters, honouring scikit-learn's deprecated ``penalty``."""
+    """``(C, l1_ratio)`` from the parameters, honouring scikit-learn's deprecated ``penalty``.
+
+    The warnings repeat scikit-learn 1.9's, word for word where code may match on them.
+    """
     C = check_number(C, "C", low=0, low_inclusive=False, allow_inf=True)
+    deprecated = isinstance(penalty, str) and penalty == "deprecated"
     if l1_ratio is None:
-        warn("'l1_ratio=None' is deprecated, as in scikit-learn; use 0 for L2.", FutureWarning)
+        if penalty == "elasticnet":
+            raise ValueError("l1_ratio must be specified when penalty is elasticnet; got None.")
+        warn(
+            "'l1_ratio=None' was deprecated in version 1.8 (scikit-learn) and will trigger an "
+            "error in 1.10. Use 0<=l1_ratio<=1 instead.",
+            FutureWarning,
+        )
         l1_ratio = 0.0
     l1_ratio = check_number(l1_ratio, "l1_ratio", low=0, high=1)
-    if isinstance(penalty, str) and penalty == "deprecated":
+    if deprecated:
         return C, l1_ratio
     warn(
-        "'penalty' is deprecated (as in scikit-learn 1.8+): use l1_ratio=0 for 'l2', "
-        "l1_ratio=1 for 'l1', 0 < l1_ratio < 1 for 'elasticnet', and C=np.inf for None.",
+        "'penalty' was deprecated in version 1.8 (scikit-learn) and will be removed in 1.10: "
+        "use l1_ratio=0 instead of 'l2', l1_ratio=1 instead of 'l1', 0 < l1_ratio < 1 "
+        "instead of 'elasticnet', and C=np.inf instead of None.",
         FutureWarning,
     )
-    if penalty is None or penalty == "none":
-        return np.inf, 0.0
-    if penalty not in _PENALTY_TO_L1_RATIO:
+    if penalty is not None and penalty != "none" and penalty not in _PENALTY_TO_L1_RATIO:
         raise ValueError(
             f"penalty must be one of 'l2', 'l1', 'elasticnet' or None; got {penalty!r}."
         )
+    if penalty != "elasticnet" and 0 < l1_ratio < 1:
+        warn(
+            "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
+            f"(penalty={penalty})",
+            UserWarning,
+        )
+    if (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1):
+        warn(
+            f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}. penalty is "
+            "deprecated. Please use l1_ratio only.",
+            UserWarning,
+        )
+    if penalty is None or penalty == "none":
+        if C != 1.0:
+            warn("Setting penalty=None will ignore the C and l1_ratio parameters", UserWarning)
+        return np.inf, 0.0
     mapped = _PENALTY_TO_L1_RATIO[penalty]
     return C, l1_ratio if mapped is None else mapped
 
@@ -136,30 +161,43 @@ class _Scaling:
 
 
 def _prepare_X(
-    X: FloatArray, s: FloatArray, problem: Problem, spec: SolverSpec
-) -> tuple[FloatArray, _Scaling]:
-    d = X.shape[1]
+    X: Any, s: FloatArray, problem: Problem, spec: SolverSpec
+) -> tuple[Any, _Scaling]:
+    d, dense = X.shape[1], isinstance(X, np.ndarray)
     shift, scale = np.zeros(d, X.dtype), np.ones(d, X.dtype)
-    if problem.standardize:
+    if problem.standardize and dense:
         if problem.fit_intercept:
             shift = np.average(X, axis=0, weights=s).astype(X.dtype)
         spread = np.sqrt(np.average((X - shift) ** 2, axis=0, weights=s)).astype(X.dtype)
         scale = np.where(spread > 0, spread, 1).astype(X.dtype)  # constant columns stay
         X = (X - shift) / scale
+    elif problem.standardize:
+        # Sparse: scale only. Centering would densify X, and with an unpenalized intercept
+        # it changes nothing but the intercept, which absorbs any shift of the columns.
+        mean = (X.T @ s) / s.sum()
+        spread = np.sqrt(np.maximum((X.multiply(X).T @ s) / s.sum() - mean**2, 0))
+        scale = np.where(spread > 0, spread, 1).astype(X.dtype)
+        X = X.multiply(1 / scale[None, :]).tocsr()
     column = None
     if spec.penalizes_intercept and problem.fit_intercept:
         column = check_number(
             problem.intercept_scaling, "intercept_scaling", low=0, low_inclusive=False
         )
-        X = np.hstack([X, np.full((len(X), 1), column, X.dtype)])
+        ones = np.full((X.shape[0], 1), column, X.dtype)
+        X = np.hstack([X, ones]) if dense else _sparse_hstack(X, ones)
     return X, _Scaling(shift, scale, column)
+
+
+def _sparse_hstack(X: Any, column: FloatArray) -> Any:
+    from scipy import sparse
+
+    return sparse.hstack([X, sparse.csr_matrix(column)], format="csr")
 
 
 def _printer(label: str) -> Any:
     def callback(info: IterationInfo) -> None:
-        print(
-            f"[{label}] iteration {info.iteration}: loss {info.loss:.10g}, optimality {info.optimality:.3g}"
-        )
+        loss, opt = info.loss, info.optimality
+        print(f"[{label}] iteration {info.iteration}: loss {loss:.10g}, optimality {opt:.3g}")
 
     return callback
 
@@ -178,13 +216,21 @@ def fit_problem(
     s = check_sample_weight(sample_weight, len(y), X.dtype).astype(np.float64)
     s = s * class_weights(problem.class_weight, classes, y, s)[y]
     # 2. solver and scaling
-    l1 = problem.l1_ratio > 0 and np.isfinite(problem.C)
+    penalized = bool(np.isfinite(problem.C))
+    l1 = problem.l1_ratio > 0 and penalized
     ovr = K > 2 and problem.multi_class == "ovr"
+    n_raw = K if K > 2 and not ovr else 1
     spec = choose_solver(
-        problem.solver, l1=l1, multinomial=K > 2 and not ovr, n_samples=X.shape[0],
-        n_coef=(K if K > 2 and not ovr else 1) * (X.shape[1] + 1), dual=problem.dual,
+        problem.solver, l1_ratio=problem.l1_ratio, penalized=penalized,
+        n_coef=n_raw * (X.shape[1] + 1), dual=problem.dual,
     )  # fmt: skip
-    ovr = ovr or (K > 2 and not spec.supports_multinomial)
+    if K > 2 and not ovr and not spec.supports_multinomial:
+        raise ValueError(
+            f"The {problem.solver!r} solver does not support multiclass classification "
+            "(n_classes >= 3). Use another solver, or multi_class='ovr' for one-vs-rest."
+        )
+    if spec.float64_only:
+        X = X.astype(np.float64)
     Xfit, scaling = _prepare_X(X, s, problem, spec)
     fit_intercept = problem.fit_intercept and scaling.intercept_column is None
     penalty = ElasticNet(alpha_from_C(problem.C, float(s.sum())), problem.l1_ratio if l1 else 0.0)
@@ -193,8 +239,10 @@ def fit_problem(
     results, blocks = [], []
     for t, target in enumerate(tasks):
         n_classes = 2 if ovr else K
-        objective = make_objective(Xfit, target, n_classes=n_classes, penalty=penalty,
-                                   sample_weight=s.astype(X.dtype), fit_intercept=fit_intercept)  # fmt: skip
+        objective = make_objective(
+            Xfit, target, n_classes=n_classes, penalty=penalty,
+            sample_weight=s.astype(X.dtype), fit_intercept=fit_intercept,
+        )  # fmt: skip
         coef0 = None
         if warm is not None:
             W0, b0 = warm
@@ -243,14 +291,28 @@ def _run(
     return spec.solve(objective, coef0, **options)
 
 
+#: scikit-learn's first sentence when a solver does not converge, kept so that code
+#: matching on it still works; ours follows with the figures.
+_SKLEARN_NOT_CONVERGED = {
+    "lbfgs": "lbfgs failed to converge after {n_iter} iteration(s).",
+    "newton-cg": "newton-cg failed to converge. Increase the number of iterations.",
+    "newton-cholesky": "Newton solver did not converge after {n_iter} iterations.",
+    "sag": "The max_iter was reached which means the coef_ did not converge.",
+    "saga": "The max_iter was reached which means the coef_ did not converge.",
+    "liblinear": "Liblinear failed to converge, increase the number of iterations.",
+}
+
+
 def _warn_if_not_converged(spec: SolverSpec, results: list[SolverResult], problem: Problem) -> None:
     failed = [r for r in results if not r.converged]
     if not failed:
         return
     worst = max(failed, key=lambda r: r.optimality)
+    first = _SKLEARN_NOT_CONVERGED.get(problem.solver, "").format(n_iter=worst.n_iter)
     warn(
-        f"Solver {spec.name!r} stopped before converging ({len(failed)} of {len(results)} "
-        f"fit(s)): {worst.message}; optimality {worst.optimality:.3g} against tol={problem.tol:g}. "
-        "Increase max_iter, standardize the features (standardize=True), or use a larger tol.",
+        f"{first + ' ' if first else ''}Solver {spec.name!r} stopped before converging "
+        f"({len(failed)} of {len(results)} fit(s)): {worst.message}; optimality "
+        f"{worst.optimality:.3g} against tol={problem.tol:g}. Increase max_iter, standardize "
+        "the features (standardize=True), or use a larger tol.",
         ConvergenceWarning,
     )

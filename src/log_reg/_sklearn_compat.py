@@ -108,7 +108,7 @@ class EstimatorBase:
             estimator_type="classifier",
             target_tags=TargetTags(required=True),
             classifier_tags=ClassifierTags(),
-            input_tags=InputTags(sparse=False),
+            input_tags=InputTags(sparse=True),
         )
 
 

@@ -89,10 +89,7 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
     (text) or ``TypeError`` (other objects) from the conversion, with NumPy's reason.
     """
     if hasattr(X, "tocsr"):
-        raise TypeError(
-            f"Sparse input is not supported: {name} is a SciPy sparse matrix; pass a dense "
-            "array, for example X.toarray()."
-        )
+        return _check_sparse(X, name)
     A = np.asarray(X)
     if np.iscomplexobj(A):
         raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
@@ -118,13 +115,30 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
     return A
 
 
+def _check_sparse(X: Any, name: str) -> Any:
+    """A SciPy sparse matrix as CSR with float32/float64 values, checked like a dense one."""
+    A = X.tocsr()
+    if A.dtype not in (np.float32, np.float64):
+        A = A.astype(np.float64)
+    for axis, what in enumerate(("sample", "feature")):
+        if A.shape[axis] == 0:
+            raise ValueError(
+                f"{name} has 0 {what}(s) (shape={A.shape}) while a minimum of 1 is required."
+            )
+    if not np.isfinite(A.data).all():
+        raise ValueError(f"Input {name} contains NaN or infinity (in its stored values).")
+    return A
+
+
 def _check_finite(A: NDArray[Any], name: str) -> None:
     finite = np.isfinite(A)
     if not finite.all():
         bad = np.argwhere(~finite)
         where = tuple(int(i) for i in bad[0])
+        kind = "NaN" if np.isnan(A[where]) else "infinity"
         raise ValueError(
-            f"{name} must contain only finite numbers; found {len(bad)} NaN or infinite "
+            f"Input {name} contains {kind}. {name} must contain only finite numbers; found "
+            f"{len(bad)} NaN or infinite "
             f"value(s), the first at index {where} ({A[where]!r})."
         )
 
@@ -149,6 +163,7 @@ def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray
         raise ValueError(f"{name} must be 1-D (one label per sample); got shape {labels.shape}.")
     if len(labels) != n_samples:
         raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
             f"{name} must have one label per row of X: X has {n_samples} rows, {name} has "
             f"{len(labels)}."
         )

@@ -72,14 +72,15 @@ class LogisticRegression(EstimatorBase):
         ("lbfgs", "newton", "cd", "gd", "sgd") or a scikit-learn name ("newton-cholesky",
         "newton-cg", "sag", "saga", "liblinear"), which runs the solver of ours listed in
         ``solvers.SKLEARN_SOLVERS`` on the same objective.
-    max_iter : int >= 1, default 100
-        Iterations at most (epochs for ``sgd``).
+    max_iter : int >= 0, default 100
+        Iterations at most (epochs for ``sgd``); 0 returns the starting point.
     verbose : int, default 0
         Print the loss and optimality at every iteration when > 0.
     warm_start : bool, default False
         Start from the previous fit's coefficients.
     n_jobs : None
-        Accepted for compatibility; ignored (NumPy's BLAS decides the threads).
+        Accepted for compatibility; ignored with a ``FutureWarning``, as scikit-learn 1.8+
+        does (NumPy's BLAS decides the threads).
     multi_class : {"multinomial", "ovr"}, default "multinomial"
         For more than two classes: one softmax model, or one binary model per class.
     standardize : bool, default False
@@ -109,6 +110,10 @@ class LogisticRegression(EstimatorBase):
     >>> model.solver_, model.converged_
     ('newton', True)
     """
+
+    classes_: NDArray[Any]
+    coef_: Any  # an array; a SciPy sparse matrix after sparsify()
+    intercept_: FloatArray
 
     def __init__(
         self,
@@ -160,6 +165,12 @@ class LogisticRegression(EstimatorBase):
             Non-negative weights, not all zero.
         """
         C, l1_ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
+        if self.n_jobs is not None:
+            warn(
+                f"'n_jobs' has no effect (as in scikit-learn 1.8+, where it is removed in 1.10): "
+                f"NumPy's BLAS decides the threads; got n_jobs={self.n_jobs!r}, leave it unset.",
+                FutureWarning,
+            )
         names = _feature_names(X)
         X = check_X(X)
         y = None if y is None else np.asarray(y)
@@ -172,12 +183,12 @@ class LogisticRegression(EstimatorBase):
         classes, encoded = check_labels(y, X.shape[0])
         warm = None
         if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
-            warm = (self.coef_, self.intercept_)
+            warm = (self._dense_coef(), self.intercept_)
         problem = Problem(
             C=C,
             l1_ratio=l1_ratio,
             tol=check_number(self.tol, "tol", low=0),
-            max_iter=check_int(self.max_iter, "max_iter", low=1),
+            max_iter=check_int(self.max_iter, "max_iter", low=0),
             fit_intercept=bool(self.fit_intercept),
             solver=self.solver,
             multi_class=check_choice(self.multi_class, "multi_class", ("multinomial", "ovr")),
@@ -203,12 +214,19 @@ class LogisticRegression(EstimatorBase):
         return self
 
     # -- predicting --------------------------------------------------------------
-    def _check_predict_input(self, X: ArrayLike) -> FloatArray:
+    def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
             raise compat_class(NotFittedError)(
                 f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
                 "appropriate arguments before using this estimator."
             )
+
+    def _dense_coef(self) -> FloatArray:
+        """``coef_`` as an array, whether or not ``sparsify`` made it a sparse matrix."""
+        return self.coef_.toarray() if hasattr(self.coef_, "toarray") else self.coef_
+
+    def _check_predict_input(self, X: ArrayLike) -> FloatArray:
+        self._check_fitted()
         self._check_feature_names(X)
         A = check_X(X)
         if A.shape[1] != self.n_features_in_:
@@ -237,7 +255,7 @@ class LogisticRegression(EstimatorBase):
     def decision_function(self, X: ArrayLike) -> FloatArray:
         """Raw predictions ``X coef_^T + intercept_``: shape (n,) for two classes, else (n, K)."""
         A = self._check_predict_input(X)
-        Z = A @ self.coef_.T.astype(A.dtype, copy=False) + self.intercept_.astype(A.dtype)
+        Z = A @ self._dense_coef().T.astype(A.dtype, copy=False) + self.intercept_.astype(A.dtype)
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X: ArrayLike) -> FloatArray:
@@ -273,7 +291,22 @@ class LogisticRegression(EstimatorBase):
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """Mean accuracy (weighted by ``sample_weight`` when given)."""
         correct = (self.predict(X) == np.asarray(y)).astype(np.float64)
-        return float(np.average(correct, weights=sample_weight))
+        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        return float(np.average(correct, weights=weights))
+
+    def sparsify(self) -> Any:
+        """Store ``coef_`` as a SciPy CSR matrix (worth it when L1 zeroed most of it)."""
+        from scipy import sparse
+
+        self._check_fitted()
+        self.coef_ = sparse.csr_matrix(self.coef_)
+        return self
+
+    def densify(self) -> Any:
+        """Store ``coef_`` as a NumPy array again (the default)."""
+        self._check_fitted()
+        self.coef_ = self._dense_coef()
+        return self
 
     def _is_ovr(self) -> bool:
         return self.multi_class == "ovr" and len(self.classes_) > 2

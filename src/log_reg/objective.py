@@ -4,9 +4,10 @@ Conventions
 -----------
 Every other docstring in the package refers to this block.
 
-- **Data.** ``X`` has shape ``(n, d)``; sample weights ``s_i >= 0`` (all ones by default)
-  have total ``S = sum_i s_i``. The objective stores the normalized weights
-  ``w_i = s_i / S``, which sum to 1.
+- **Data.** ``X`` has shape ``(n, d)``: a NumPy array, or a SciPy CSR matrix (every
+  product below is written so that both work, and X is never densified). Sample weights
+  ``s_i >= 0`` (all ones by default) have total ``S = sum_i s_i``. The objective stores the
+  normalized weights ``w_i = s_i / S``, which sum to 1.
 - **Raw predictions.** A binary problem has one raw prediction per sample, the log-odds of
   the positive class (``n_raw = 1``). A multinomial problem has one per class
   (``n_raw = K``): scikit-learn's symmetric parameterization, every class with its own row.
@@ -67,7 +68,7 @@ class Objective:
     ``(n, n_raw)``, ``weights`` the normalized weights ``w_i``.
     """
 
-    X: FloatArray
+    X: Any  # a NumPy array or a SciPy CSR matrix; see Conventions
     Y: FloatArray
     weights: FloatArray
     loss: LogLoss
@@ -132,7 +133,7 @@ class Objective:
         ``R`` holds ``w_i * dloss/dz_i`` ``(n, n_raw)``; returns ``[R^T X + l2 W, sum_i R_i]``
         flattened (``V_W`` replaces ``W`` in the L2 term for Hessian-vector products).
         """
-        G_W = R.T @ self.X + self.penalty.smooth_gradient(W if V_W is None else V_W)
+        G_W = (self.X.T @ R).T + self.penalty.smooth_gradient(W if V_W is None else V_W)
         return self._pack(G_W, R.sum(axis=0))
 
     def value(self, coef: FloatArray) -> float:
@@ -179,7 +180,10 @@ class Objective:
         """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``."""
         nf = self.n_features
         G = np.empty((nf + self.fit_intercept,) * 2, dtype=self.dtype)
-        G[:nf, :nf] = self.X.T @ (d[:, None] * self.X)
+        if isinstance(self.X, np.ndarray):
+            G[:nf, :nf] = self.X.T @ (d[:, None] * self.X)
+        else:  # SciPy sparse: multiply() scales rows; the p x p result is dense
+            G[:nf, :nf] = (self.X.T @ self.X.multiply(d[:, None]).tocsr()).toarray()
         if self.fit_intercept:
             v = self.X.T @ d
             G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, d.sum()

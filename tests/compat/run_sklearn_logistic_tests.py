@@ -33,14 +33,19 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 TARGET = 0.90
-TIMEOUT_S = 1800
+TIMEOUT_S = 1800  # for the whole pytest run
+#: "-k": parametrized cases that pass LogisticRegressionCV are deselected by their id.
+PYTEST_OPTIONS = ["-p", "no:cacheprovider", "-p", "sklearn.conftest", "-n", "2", "-q"]
+PYTEST_OPTIONS += ["--no-header", "-k", "not LogisticRegressionCV"]
 EXCLUDED = {  # reason -> identifiers matching it
     "LogisticRegressionCV": re.compile(r"^LogisticRegressionCV$"),
     "callbacks": re.compile(r"[Cc]allback"),
     "array API": re.compile(r"array_api|namespace"),
 }
 IMPORT = "from sklearn.linear_model import LogisticRegression, LogisticRegressionCV,"
-NEW_IMPORT = "from log_reg import LogisticRegression\nfrom sklearn.linear_model import LogisticRegressionCV,"
+NEW_IMPORT = (
+    "from log_reg import LogisticRegression\nfrom sklearn.linear_model import LogisticRegressionCV,"
+)
 
 
 def identifiers(node: ast.AST) -> set[str]:
@@ -73,8 +78,11 @@ def exclusion_reasons(source: str) -> dict[str, str]:
         for helper in used & functions.keys():  # one level of module-level helpers
             used |= identifiers(functions[helper])
         hits = [f"private {u}" for u in sorted(used & estimator_private)]
-        hits += [f"private attribute {u}" for u in sorted(used)
-                 if u.startswith("._") and not u.startswith(".__")]  # fmt: skip
+        hits += [
+            f"private attribute {u}"
+            for u in sorted(used)
+            if u.startswith("._") and not u.startswith(".__")
+        ]
         hits += [why for why, pattern in EXCLUDED.items() if any(pattern.search(u) for u in used)]
         if hits:
             reasons[name] = ", ".join(hits)
@@ -107,24 +115,31 @@ def run(extra: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         copy, report = Path(tmp) / "test_logistic.py", Path(tmp) / "report.xml"
         copy.write_text(source.replace(IMPORT, NEW_IMPORT))
-        (Path(tmp) / "pytest.ini").write_text("[pytest]\n")
-        command = [sys.executable, "-m", "pytest", "-c", str(Path(tmp) / "pytest.ini"),
-                   "--rootdir", tmp, "-p", "no:cacheprovider", "-p", "sklearn.conftest",
-                   "-n", "2", "-q", "--no-header",
-                   "-k", "not LogisticRegressionCV", f"--junitxml={report}",
-                   *(f"{copy}::{t}" for t in tests), *extra]  # fmt: skip
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n")  # none of our settings (doctests, warnings as errors)
+        selected = [f"{copy}::{t}" for t in tests]
+        command = [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", tmp]
+        command += [*PYTEST_OPTIONS, f"--junitxml={report}", *selected, *extra]
         try:
-            subprocess.run(command, cwd=tmp, timeout=TIMEOUT_S, stdout=subprocess.DEVNULL)
+            done = subprocess.run(
+                command, cwd=tmp, timeout=TIMEOUT_S, capture_output=True, text=True
+            )
         except subprocess.TimeoutExpired:
             sys.exit(f"pytest did not finish within {TIMEOUT_S} s")
+        if done.returncode not in (0, 1) or not report.exists():  # 1: some tests failed
+            sys.exit(
+                f"pytest could not run the tests (exit {done.returncode}):\n{done.stdout[-3000:]}"
+            )
         outcome = dict(map(case_outcome, ET.parse(report).getroot().iter("testcase")))
 
     failed = {k: why for k, (status, why) in outcome.items() if status == "failed"}
     n_passed = sum(status == "passed" for status, _ in outcome.values())
     n_skipped = sum(status == "skipped" for status, _ in outcome.values())
     rate = n_passed / max(n_passed + len(failed), 1)
-    print(f"\nselected {len(outcome)} cases from {len(tests)} test functions: {n_passed} passed, "
-          f"{len(failed)} failed, {n_skipped} skipped; pass rate {rate:.1%} (target {TARGET:.0%})")  # fmt: skip
+    print(
+        f"\nselected {len(outcome)} cases from {len(tests)} test functions: {n_passed} passed, "
+        f"{len(failed)} failed, {n_skipped} skipped; pass rate {rate:.1%} (target {TARGET:.0%})"
+    )
     for name, why in sorted(failed.items()):
         print(f"  FAILED {name}: {why[:160]}")
     return 0 if rate >= TARGET else 1

@@ -222,7 +222,7 @@ def test_warm_start_at_the_solution_stops_at_once():
     "kwargs, match",
     [
         ({"tol": -1.0}, "tol must be"),
-        ({"max_iter": 0}, "max_iter must be"),
+        ({"max_iter": -1}, "max_iter must be"),
         ({"max_inner": 0}, "max_inner must be"),
         ({"coef0": np.zeros(2)}, r"coef0 must have shape \(3,\)"),
     ],

@@ -60,7 +60,7 @@ def test_float32_stays_float32():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"lr": 0.0}, "lr must be a number > 0"), ({"max_iter": 0}, "max_iter must be an integer >= 1"),
+    [({"lr": 0.0}, "lr must be a number > 0"), ({"max_iter": -1}, "max_iter must be an integer >= 0"),
      ({"patience": -2}, "patience must be an integer >= 1"), ({"tol": -1.0}, "tol must be")],
 )  # fmt: skip
 def test_rejects_bad_options(kwargs, match):

@@ -52,7 +52,7 @@ def test_matches_sklearn(n_classes, weighted, fit_intercept, C):
     f = make_objective(
         X, y, n_classes=n_classes, penalty=penalty, sample_weight=sw, fit_intercept=fit_intercept
     )
-    result = solve_lbfgs(f, tol=1e-8)
+    result = solve_lbfgs(f, tol=1e-10)
     assert result.converged, result.message
 
     ref = LogisticRegression(
@@ -60,9 +60,10 @@ def test_matches_sklearn(n_classes, weighted, fit_intercept, C):
     ).fit(X, y, sample_weight=sw)
     expected = np.hstack([ref.coef_, ref.intercept_[:, None]]) if fit_intercept else ref.coef_
     ours = result.coef.reshape(f.coef_shape)
-    # We stop at a gradient <= 1e-8 on a problem whose curvature is >= ~1e-2 (away from the
-    # class-shift directions _centered removes), so within ~1e-6 of the optimum; sklearn
-    # (tol=1e-12) goes as far as float64 allows. 1e-5 relative covers both.
+    # We stop at a gradient <= 1e-10 on a problem whose curvature is >= ~1e-2 (away from the
+    # class-shift directions _centered removes), so within ~1e-8 of the optimum; sklearn
+    # stops where f stops decreasing in float64 (~1e-9 gradients, ~1e-7 in the coefficients).
+    # 1e-5 relative leaves room to spare for both.
     np.testing.assert_allclose(
         _centered(ours), _centered(expected), rtol=1e-5, atol=1e-5 * np.abs(expected).max()
     )
@@ -91,7 +92,7 @@ def test_matches_scipy_lbfgsb_on_the_same_objective(n_classes):
 
 def test_converges_in_few_iterations_when_well_conditioned():
     # Standardized features and a strong penalty: the Hessian's condition number is small,
-    # so quasi-Newton needs a handful of iterations (measured: 7), not hundreds.
+    # so quasi-Newton needs a handful of iterations (measured: 11), not hundreds.
     X, y, _ = _data(2, weighted=False)
     X = (X - X.mean(axis=0)) / X.std(axis=0)
     f = make_objective(X, y, penalty=l2(1.0))
@@ -99,7 +100,7 @@ def test_converges_in_few_iterations_when_well_conditioned():
     assert result.converged
     assert result.optimality <= 1e-8
     assert result.optimality == f.optimality(result.coef, f.gradient(result.coef))
-    assert result.n_iter <= 12
+    assert result.n_iter <= 15
 
 
 def test_history_callback_and_monotone_decrease():
@@ -113,8 +114,8 @@ def test_history_callback_and_monotone_decrease():
     assert [info.iteration for info in seen] == list(range(1, result.n_iter + 1))
     np.testing.assert_array_equal([info.loss for info in seen], history[1:])
     assert seen[-1].optimality == result.optimality
-    # every accepted step meets sufficient decrease, so f never goes up
-    assert np.all(np.diff(history) <= 0)
+    # every accepted step meets sufficient decrease, up to f's rounding error (4 eps |f|)
+    assert np.all(np.diff(history) <= 4 * np.finfo(np.float64).eps * history[1:])
     assert history[-1] == pytest.approx(f.value(result.coef), rel=1e-12)
 
 
@@ -178,11 +179,12 @@ def test_float32_stays_float32():
     np.testing.assert_allclose(result.coef, exact, atol=1e-2)
 
 
-@pytest.mark.parametrize(("dtype", "best"), [(np.float32, 1e-4), (np.float64, 1e-8)])
+@pytest.mark.parametrize(("dtype", "best"), [(np.float32, 1e-6), (np.float64, 1e-12)])
 def test_unreachable_tol_stops_honestly_at_machine_precision(dtype, best):
     # tol=0 cannot be met: it must stop well before max_iter, not converged, and say why
-    # (the line search fails or f stops decreasing), near the dtype's best. f ~ 0.5 is known
-    # to ~eps f, which resolves gradients down to ~sqrt(eps f mu): 1e-5 and 1e-9 here.
+    # (the line search fails, or no progress), near the dtype's best. Values of f ~ 0.5 stop
+    # resolving progress at gradients ~sqrt(eps f curvature) (~1e-9 in float64); letting the
+    # slopes decide takes the gradient much further (measured: 1e-17 and 7e-9).
     X, y, _ = _data(2, weighted=False)
     f = make_objective(X.astype(dtype), y, penalty=l2(0.01))
     result = solve_lbfgs(f, tol=0.0, max_iter=500)
@@ -190,3 +192,12 @@ def test_unreachable_tol_stops_honestly_at_machine_precision(dtype, best):
     assert result.n_iter < 100
     assert "line search" in result.message or "stalled" in result.message
     assert result.optimality < best
+
+
+def test_tight_tol_is_reached_in_float64_where_f_alone_cannot_tell():
+    # At a gradient of 1e-12 f moves by ~1e-24 per step, far below its rounding (1e-16): only
+    # the slopes can guide the last steps, and they do.
+    X, y, sw = _data(3, weighted=True)
+    f = make_objective(X, y, n_classes=3, penalty=l2(0.01), sample_weight=sw)
+    result = solve_lbfgs(f, tol=1e-12)
+    assert result.converged, result.message

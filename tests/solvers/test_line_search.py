@@ -109,6 +109,20 @@ def test_nan_beyond_the_domain_is_treated_as_too_far():
     _assert_strong_wolfe(phi, result, 1e-4, 0.9)
 
 
+def test_noise_lets_the_slopes_decide_when_values_are_rounding_error():
+    # The true function 1 + 1e-18 (t - 1)^2 changes by far less than its rounding error;
+    # the computed values carry an error in [0, 4e-16), as a float64 sum might. Its exact
+    # minimizer t = 1 fails sufficient decrease by that error, unless the search knows it.
+    def phi(t):
+        error = 4e-16 * ((t * 1000 * math.pi) % 1)
+        return 1.0 + 1e-18 * (t - 1) ** 2 + error, 2e-18 * (t - 1), np.array([2e-18 * (t - 1)])
+
+    f0, slope0, _ = phi(0.0)
+    assert not line_search_wolfe(phi, f0, slope0).success
+    result = line_search_wolfe(phi, f0, slope0, noise=1e-15)
+    assert result.success and result.step == 1.0 and result.n_evals == 1
+
+
 def test_failure_reports_the_best_trial():
     # One evaluation at a step that overshoots: no Wolfe point yet, so it fails, and what it
     # returns is the only trial, flagged.

@@ -190,8 +190,8 @@ def test_bad_arguments():
     f = make_objective(X, y)
     with pytest.raises(ValueError, match=r"coef0 must have shape \(5,\)"):
         solve_newton(f, np.zeros(3))
-    with pytest.raises(ValueError, match="max_iter must be an integer >= 1"):
-        solve_newton(f, max_iter=0)
+    with pytest.raises(ValueError, match="max_iter must be an integer >= 0"):
+        solve_newton(f, max_iter=-1)
     with pytest.raises(ValueError, match="tol must be a number >= 0"):
         solve_newton(f, tol=-1.0)
 

@@ -46,6 +46,9 @@ class SolverSpec:
     supports_multinomial: bool = True
     randomized: bool = False  # takes random_state
     penalizes_intercept: bool = False  # liblinear's objective: the intercept is a feature
+    supports_elasticnet: bool = True  # with supports_l1: any 0 < l1_ratio < 1 too
+    supports_unpenalized: bool = True
+    float64_only: bool = False  # results in float64 whatever the input (liblinear's C code)
 
 
 SOLVERS: dict[str, SolverSpec] = {
@@ -61,46 +64,74 @@ SOLVERS: dict[str, SolverSpec] = {
 
 #: scikit-learn's solver names -> the solver of ours that minimizes the same objective.
 #: "sag" has no exact counterpart here; L-BFGS reaches the same optimum, deterministically.
-#: "liblinear" penalizes the intercept (a constant feature of value ``intercept_scaling``),
-#: as liblinear does, and fits one-vs-rest for more than two classes, as scikit-learn < 1.8.
+#: "liblinear" keeps liblinear's objective and limits: the intercept is penalized (a constant
+#: feature of value ``intercept_scaling``), binary problems only (one-vs-rest on request),
+#: no elastic net, no unpenalized fit, float64 results.
 SKLEARN_SOLVERS: dict[str, SolverSpec] = {
     "newton-cholesky": SOLVERS["newton"],
     "newton-cg": SOLVERS["newton"],
     "sag": SOLVERS["lbfgs"],
     "saga": SOLVERS["cd"],
-    "liblinear": replace(SOLVERS["cd"], supports_multinomial=False, penalizes_intercept=True),
+    "liblinear": replace(
+        SOLVERS["cd"],
+        supports_multinomial=False,
+        penalizes_intercept=True,
+        supports_elasticnet=False,
+        supports_unpenalized=False,
+        float64_only=True,
+    ),
 }
 
 #: "auto" takes Newton while the Hessian (n_coef x n_coef) is small, L-BFGS beyond.
 AUTO_NEWTON_MAX_COEF = 500
 
 
+def _penalty_name(l1_ratio: float, penalized: bool) -> str | None:
+    if not penalized:
+        return None
+    return {0.0: "l2", 1.0: "l1"}.get(l1_ratio, "elasticnet")
+
+
 def choose_solver(
-    name: str, *, l1: bool, multinomial: bool, n_samples: int, n_coef: int, dual: bool = False
+    name: str, *, l1_ratio: float, penalized: bool, n_coef: int, dual: bool = False
 ) -> SolverSpec:
     """The registry row for ``name`` ("auto" included), checked against the problem.
 
-    Raises ``ValueError`` for an unknown name, an L1 penalty the solver cannot handle, or
-    ``dual=True`` with anything but liblinear (as scikit-learn does).
+    Raises ``ValueError``, with scikit-learn's wording first where code may match on it, for
+    an unknown name, a penalty the solver cannot handle, or ``dual=True`` with anything but
+    liblinear.
     """
     known = ["auto", *SOLVERS, *(n for n in SKLEARN_SOLVERS if n not in SOLVERS)]
     if name not in known:
         raise ValueError(f"solver must be one of {', '.join(map(repr, known))}; got {name!r}.")
-    if dual and name != "liblinear":
-        raise ValueError(
-            f"dual=True is only supported with solver='liblinear'; got solver={name!r}."
-        )
+    penalty = _penalty_name(l1_ratio, penalized)
     if name == "auto":
-        if l1:
+        if dual:
+            raise ValueError("dual=True is only supported with solver='liblinear'.")
+        if penalty in ("l1", "elasticnet"):
             return SOLVERS["cd"]
         return SOLVERS["newton" if n_coef <= AUTO_NEWTON_MAX_COEF else "lbfgs"]
     spec = SKLEARN_SOLVERS.get(name) or SOLVERS[name]
-    if l1 and not spec.supports_l1:
-        able = [
-            n for n in known if n == "auto" or (SKLEARN_SOLVERS.get(n) or SOLVERS[n]).supports_l1
-        ]
+    able = [n for n in known if n == "auto" or (SKLEARN_SOLVERS.get(n) or SOLVERS[n]).supports_l1]
+    if penalty in ("l1", "elasticnet") and not spec.supports_l1:
         raise ValueError(
-            f"solver {name!r} cannot handle an L1 penalty (l1_ratio > 0); use one of "
+            f"Solver {name} supports only 'l2' or None penalties, got {penalty} penalty. "
+            f"{name!r} cannot handle an L1 penalty (l1_ratio > 0); use one of "
             f"{', '.join(map(repr, able))}."
+        )
+    if dual and name != "liblinear":
+        raise ValueError(
+            f"Solver {name} supports only dual=False, got dual=True: dual=True is only "
+            "supported with solver='liblinear'."
+        )
+    if penalty == "elasticnet" and not spec.supports_elasticnet:
+        raise ValueError(
+            f"Only 'saga' solver supports elasticnet penalty, got solver={name}. Of ours, "
+            "'auto', 'cd', 'gd' and 'sgd' do too."
+        )
+    if penalty is None and not spec.supports_unpenalized:
+        raise ValueError(
+            f"C=np.inf as well as penalty=None is not supported for the {name} solver: it "
+            "penalizes the intercept. Use another solver."
         )
     return spec

@@ -81,14 +81,19 @@ class _Conditions:
     slope0: float
     c1: float
     c2: float = 0.9
+    noise: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.slope0 < 0:
             raise ValueError(f"slope0 must be < 0 (a descent direction); got {self.slope0!r}.")
 
     def decreases(self, trial: _Trial) -> bool:
-        """Sufficient decrease ``phi(t) <= phi(0) + c1 t phi'(0)``; False for a NaN value."""
-        return trial.value <= self.f0 + self.c1 * trial.step * self.slope0
+        """Sufficient decrease ``phi(t) <= phi(0) + c1 t phi'(0)`` (+ noise); False for NaN."""
+        return trial.value <= self.f0 + self.c1 * trial.step * self.slope0 + self.noise
+
+    def higher(self, trial: _Trial, than: _Trial) -> bool:
+        """``phi(t) > phi(than)`` by more than the noise: values within it tie."""
+        return trial.value > than.value + self.noise
 
     def flat(self, trial: _Trial) -> bool:
         """Strong curvature ``|phi'(t)| <= c2 |phi'(0)|``; False for a NaN slope."""
@@ -128,6 +133,7 @@ def line_search_wolfe(
     step0: float = 1.0,
     c1: float = 1e-4,
     c2: float = 0.9,
+    noise: float = 0.0,
     max_evals: int = 20,
 ) -> LineSearchResult:
     """A step meeting the strong Wolfe conditions (Nocedal and Wright, Algorithm 3.5).
@@ -142,6 +148,12 @@ def line_search_wolfe(
         First trial step: 1 for a (quasi-)Newton direction.
     c1, c2 : float, ``0 < c1 < c2 <= 1``
         Sufficient decrease and curvature constants (0.9 suits quasi-Newton methods).
+    noise : float >= 0
+        How far ``phi``'s values may be off by rounding, e.g. ``eps |f0|``. Values closer
+        than that count as equal: sufficient decrease is relaxed by ``noise``, and where two
+        values tie, the slopes decide. Near an optimum, where ``f`` changes by less than its
+        rounding error, this lets the search still find a flat step, as the approximate Wolfe
+        conditions of Hager and Zhang (2005) do. 0 gives Nocedal and Wright's tests exactly.
     max_evals : int >= 1
         Calls to ``phi`` at most; the search fails when they run out.
 
@@ -160,7 +172,8 @@ def line_search_wolfe(
     c1 = check_number(c1, "c1", low=0, low_inclusive=False, high=1)
     c2 = check_number(c2, "c2", low=c1, low_inclusive=False, high=1)
     max_evals = check_int(max_evals, "max_evals", low=1)
-    wolfe = _Conditions(f0, slope0, c1, c2)
+    noise = check_number(noise, "noise", low=0)
+    wolfe = _Conditions(f0, slope0, c1, c2, noise)
     trials: list[_Trial] = []
     prev, step = _Trial(0.0, f0, slope0, None), step0
     while len(trials) < max_evals:
@@ -169,7 +182,7 @@ def line_search_wolfe(
         if wolfe.decreases(trial) and wolfe.flat(trial):
             return _result(trial, trials, True)
         # 2. too far (no sufficient decrease, or up again): a Wolfe point lies in [prev, trial]
-        if not wolfe.decreases(trial) or (len(trials) > 1 and trial.value >= prev.value):
+        if not wolfe.decreases(trial) or (len(trials) > 1 and wolfe.higher(trial, prev)):
             return _zoom(phi, prev, trial, wolfe, trials, max_evals)
         # 3. the slope turned positive: we stepped over a minimizer, in [prev, trial]
         if trial.slope >= 0:
@@ -199,7 +212,7 @@ def _zoom(
         if wolfe.decreases(trial) and wolfe.flat(trial):
             return _result(trial, trials, True)
         # 2. too far: the trial becomes the new upper end
-        if not wolfe.decreases(trial) or trial.value >= lo.value:
+        if not wolfe.decreases(trial) or wolfe.higher(trial, lo):
             hi = trial
         # 3. lower: the trial becomes the lower end; keep the end its slope points to
         else:
@@ -218,6 +231,7 @@ def line_search_armijo(
     step0: float = 1.0,
     c1: float = 1e-4,
     shrink: float = 0.5,
+    noise: float = 0.0,
     max_evals: int = 30,
 ) -> LineSearchResult:
     """Backtracking: the first of ``step0, shrink step0, shrink^2 step0, ...`` that decreases.
@@ -237,7 +251,8 @@ def line_search_armijo(
     c1 = check_number(c1, "c1", low=0, low_inclusive=False, high=1)
     shrink = check_number(shrink, "shrink", low=0, low_inclusive=False, high=1)
     max_evals = check_int(max_evals, "max_evals", low=1)
-    armijo = _Conditions(f0, slope0, c1)
+    noise = check_number(noise, "noise", low=0)
+    armijo = _Conditions(f0, slope0, c1, noise=noise)
     trials: list[_Trial] = []
     step = step0
     while len(trials) < max_evals:

@@ -157,7 +157,7 @@ def solve_cd(
     (True, array([ 0.3884,  0.    , -0.1942]))
     """
     tol = check_number(tol, "tol", low=0)
-    max_iter = check_int(max_iter, "max_iter", low=1)
+    max_iter = check_int(max_iter, "max_iter", low=0)
     max_inner = check_int(max_inner, "max_inner", low=1)
     coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     if coef.shape != (objective.n_coef,):

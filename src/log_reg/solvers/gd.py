@@ -69,7 +69,7 @@ def solve_gd(
     (True, array([ 0.9082, -1.3623]))
     """
     tol = check_number(tol, "tol", low=0)
-    max_iter = check_int(max_iter, "max_iter", low=1)
+    max_iter = check_int(max_iter, "max_iter", low=0)
     if patience is not None:
         patience = check_int(patience, "patience", low=1)
     if lr is None:

@@ -8,6 +8,11 @@ pair (the inverse curvature along it). A strong Wolfe line search picks the step
 curvature condition makes ``s'y > 0``, which keeps ``H`` positive definite. A pair with
 ``s'y <= eps y'y`` (curvature lost to rounding) is skipped rather than stored.
 
+It stops when the gradient is small enough (converged), or, not converged, at
+``max_iter``, when the line search fails, or after ``_PATIENCE`` iterations in which ``f``
+fell by no more than its rounding error and the gradient reached no new low: the precision
+of the dtype is spent. The message says which, with the count of passes over ``X``.
+
 Only smooth objectives: with an L1 half use a solver that supports it. The pairs and the
 two-loop scalars are kept in float64; the coefficients keep the objective's dtype.
 
@@ -32,6 +37,12 @@ from ._result import Callback, IterationInfo, SolverResult
 
 __all__ = ["solve_lbfgs"]
 
+#: Rounding error of ``f``, relative, in units of its dtype's ``eps``: a line search treats
+#: values closer than that as equal and lets the slopes decide.
+_NOISE = 4.0
+#: Iterations without progress (in ``f`` or in the gradient) after which L-BFGS gives up.
+_PATIENCE = 5
+
 #: One remembered iteration: ``(s, y, rho = 1 / s'y)``, vectors in float64.
 _Pair = tuple[FloatArray, FloatArray, float]
 
@@ -55,11 +66,12 @@ def solve_lbfgs(
         Starting point; zeros by default.
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``.
-        The line search compares values of ``f``, which are known to ``eps |f|``; that
-        resolves gradients down to about ``sqrt(eps |f| mu)`` (``mu`` the curvature), about
-        1e-9 in float64 and 1e-5 in float32 for ``f`` of order one. A smaller ``tol`` ends
-        with ``converged=False`` and a message saying so.
-    max_iter : int >= 1
+        Values of ``f`` stop telling points apart long before its gradient does (near the
+        optimum ``f`` moves by ``|g|^2 / curvature``), so the line search lets the slopes
+        decide there: gradients fall to about 1e-10 to 1e-17 in float64, 1e-5 to 1e-8 in
+        float32. A ``tol`` below what the dtype allows ends, not converged, after a few
+        iterations without progress, and the message says so.
+    max_iter : int >= 0
         Iterations (line searches) at most.
     memory : int >= 1
         Number ``m`` of ``(s, y)`` pairs kept.
@@ -70,9 +82,8 @@ def solve_lbfgs(
     -------
     SolverResult
         ``loss_history[0]`` is ``f(coef0)`` and ``loss_history[k]`` is ``f`` after
-        iteration ``k``: ``n_iter + 1`` values. It also stops, not converged, when the
-        line search fails or ``f`` stops decreasing at machine precision; the message
-        says which, and how many passes over ``X`` were made.
+        iteration ``k``: ``n_iter + 1`` values, each no higher than the one before by more
+        than rounding error. ``message`` says why it stopped (see the module docstring).
 
     Examples
     --------
@@ -83,7 +94,7 @@ def solve_lbfgs(
     (True, array([ 0.9082, -1.3623]))
     """
     tol = check_number(tol, "tol", low=0)
-    max_iter = check_int(max_iter, "max_iter", low=1)
+    max_iter = check_int(max_iter, "max_iter", low=0)
     memory = check_int(memory, "memory", low=1)
     coef = _check_problem(objective, coef0)
     eps = float(np.finfo(objective.dtype).eps)  # the precision f and g are computed in
@@ -92,6 +103,7 @@ def solve_lbfgs(
     optimality = objective.optimality(coef, grad)
     pairs: deque[_Pair] = deque(maxlen=memory)
     history, n_evals, n_iter = [value], 1, 0
+    best, stalled = optimality, 0  # smallest optimality so far; iterations without progress
     while True:
         # 1. stop? the gradient is small enough, or the budget is spent
         if optimality <= tol:
@@ -110,7 +122,8 @@ def solve_lbfgs(
         step0 = 1.0 if pairs else 1.0 / float(np.linalg.norm(g))
         # 3. line search along d: its last evaluation gives the new value and gradient
         phi = line_function(objective.loss_gradient, coef, direction)
-        search = line_search_wolfe(phi, value, slope, step0=step0)
+        noise = _NOISE * eps * abs(value)  # rounding error of f: smaller changes are not seen
+        search = line_search_wolfe(phi, value, slope, step0=step0, noise=noise)
         n_evals += search.n_evals
         if not search.success:
             message = f"the line search found no strong Wolfe step before tol={tol:g}"
@@ -130,9 +143,14 @@ def solve_lbfgs(
         history.append(value)
         if callback is not None:
             callback(IterationInfo(n_iter, value, optimality))
-        # 6. stop? f no longer decreases measurably: f_old - f_new <= eps |f|
-        if optimality > tol and decrease <= eps * abs(value):
-            message, converged = f"f stalled at machine precision before tol={tol:g}", False
+        # 6. stop? no progress for a while: f fell by no more than its rounding error, and
+        #    the gradient reached no new low
+        progress = decrease > noise or optimality < best
+        best, stalled = min(best, optimality), 0 if progress else stalled + 1
+        if stalled >= _PATIENCE and optimality > tol:
+            message = f"stalled at machine precision before tol={tol:g}: {_PATIENCE} iterations"
+            message += " without a measurable decrease in f or a smaller gradient"
+            converged = False
             break
     message += f"; {n_iter} iterations, {n_evals} evaluations, optimality {optimality:.3g}"
     return SolverResult(coef, n_iter, converged, message, np.array(history), optimality)

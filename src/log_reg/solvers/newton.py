@@ -123,7 +123,7 @@ def solve_newton(
             f"(proximal gradient descent)."
         )
     tol = check_number(tol, "tol", low=0)
-    max_iter = check_int(max_iter, "max_iter", low=1)
+    max_iter = check_int(max_iter, "max_iter", low=0)
 
     coef = _start(objective, coef0)
     loss, grad = objective.loss_gradient(coef)

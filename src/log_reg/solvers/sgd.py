@@ -108,7 +108,7 @@ def solve_sgd(
     (True, True)
     """
     tol = check_number(tol, "tol", low=0)
-    max_iter = check_int(max_iter, "max_iter", low=1)
+    max_iter = check_int(max_iter, "max_iter", low=0)
     patience = check_int(patience, "patience", low=1)
     batch_size = check_int(batch_size, "batch_size", low=1)
     rate = SCHEDULES[check_choice(schedule, "schedule", SCHEDULES)]
@@ -150,4 +150,4 @@ def solve_sgd(
             converged = True
             break
     optimality = objective.optimality(coef, objective.gradient(coef))
-    return SolverResult(coef, epoch + 1, converged, message, np.array(history), optimality)
+    return SolverResult(coef, len(history), converged, message, np.array(history), optimality)

@@ -1,0 +1,121 @@
+"""Tables in, CSV and notes out: the command's files, and its optional libraries on demand.
+
+The command needs pandas to read tables (and pyarrow for Parquet, matplotlib for plots);
+``import log_reg`` and ``log-reg demo`` need NumPy alone, so these are imported only
+when a subcommand needs them, and a missing one is a one-line message naming the extra.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import io
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from log_reg.persistence import write_atomically
+
+__all__ = ["MissingDependencyError", "Table", "note", "read_table", "require", "write_csv"]
+
+INSTALL = "pip install 'log_reg[cli]'"
+
+#: File name endings -> table format. A compressed CSV (.csv.gz, ...) is read as CSV.
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+COMPRESSIONS = (".gz", ".bz2", ".xz", ".zip", ".zst")
+
+
+class MissingDependencyError(Exception):
+    """An optional library that the command needs is not installed."""
+
+
+def require(module: str, purpose: str) -> ModuleType:
+    """Import ``module``, or raise ``MissingDependencyError`` saying how to install it."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingDependencyError(
+            f"{purpose} needs {module}, which is not installed; install it with: {INSTALL}"
+        ) from None
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    """A data frame and the name to use for it in messages.
+
+    Rows keep the numbers they had in the file (the frame's index counts from 0), so a
+    message can say "row 17" about the 17th row after the header, even after rows were
+    dropped.
+    """
+
+    frame: Any  # pandas.DataFrame
+    name: str
+
+    def row(self, label: Any) -> int:
+        """The 1-based row number of the index ``label``."""
+        return int(label) + 1
+
+
+def table_format(source: str) -> str:
+    """ "csv" or "parquet", from the file name's ending ("-", standard input, is CSV)."""
+    suffixes = [s.lower() for s in Path(source).suffixes]
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffixes.pop()
+    kind = "csv" if source == "-" else FORMATS.get(suffixes[-1] if suffixes else "")
+    if kind is None:
+        endings = ", ".join(FORMATS)
+        raise ValueError(f"cannot tell the format of {source!r} from its name: use {endings}.")
+    return kind
+
+
+def read_table(source: str) -> Table:
+    """Read a CSV or Parquet file (``-``: CSV from standard input) into a ``Table``."""
+    kind = table_format(source)
+    name = "<stdin>" if source == "-" else source
+    pd = require("pandas", "reading tables")
+    if kind == "parquet":
+        require("pyarrow", "reading Parquet files")
+    if source != "-" and not Path(source).is_file():
+        missing = "is a folder, not a file" if Path(source).is_dir() else "does not exist"
+        raise ValueError(f"data file {name} {missing}.")
+    try:
+        if kind == "csv":
+            stream = sys.stdin if source == "-" else source
+            frame = pd.read_csv(stream, index_col=False, low_memory=False)
+        else:
+            frame = pd.read_parquet(source).reset_index(drop=True)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"data file {name} is empty.") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"data file {name} is not UTF-8 text.") from None
+    except (ValueError, OSError) as error:  # pandas' ParserError, pyarrow's ArrowInvalid
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise ValueError(f"cannot read {name} as {kind.upper()}: {reason}") from None
+    if len(frame) == 0:
+        raise ValueError(f"data file {name} has no rows.")
+    frame.columns = [str(c) for c in frame.columns]
+    return Table(frame, name)
+
+
+def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: str | None) -> None:
+    """CSV to ``out`` (written atomically) or to standard output when ``out`` is None or ``-``.
+
+    Floats are written with ``repr`` (Python's ``str``), which reads back to the same double.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    if out is None or out == "-":
+        sys.stdout.write(buffer.getvalue())
+    else:
+        write_atomically(out, buffer.getvalue().encode())
+
+
+def note(message: str, *, quiet: bool = False) -> None:
+    """A one-line remark on standard error (not on standard output, which may be data)."""
+    if not quiet:
+        print(f"log-reg: {message}", file=sys.stderr)
