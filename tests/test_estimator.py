@@ -7,13 +7,11 @@ import warnings
 import numpy as np
 import pytest
 from conftest import make_problem
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
-sklearn = pytest.importorskip("sklearn")
-from sklearn.linear_model import LogisticRegression as SkLogisticRegression  # noqa: E402
-
-from log_reg import ConvergenceWarning, LogisticRegression  # noqa: E402
-from log_reg.objective import alpha_from_C, make_objective  # noqa: E402
-from log_reg.penalty import ElasticNet  # noqa: E402
+from log_reg import ConvergenceWarning, LogisticRegression
+from log_reg.objective import alpha_from_C, make_objective
+from log_reg.penalty import ElasticNet
 
 SMOOTH_SOLVERS = ["auto", "lbfgs", "newton", "cd", "newton-cholesky", "newton-cg", "sag", "saga"]
 
@@ -63,7 +61,9 @@ def test_l1_and_elastic_net_beat_saga_and_meet_kkt(n_classes, l1_ratio):
     ours = tight(C=C, l1_ratio=l1_ratio).fit(X, y, sample_weight=s)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # saga at tol 1e-12 may warn; we only want its optimum
-        saga = SkLogisticRegression(C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-12, max_iter=20_000)
+        saga = SkLogisticRegression(
+            C=C, l1_ratio=l1_ratio, solver="saga", tol=1e-12, max_iter=20_000
+        )
         saga.fit(X, y, sample_weight=s)
     ours_value, f, coef = sklearn_objective(ours, X, y, s, C, l1_ratio)
     saga_value, _, _ = sklearn_objective(saga, X, y, s, C, l1_ratio)
@@ -83,7 +83,9 @@ def test_every_solver_agrees_with_every_other(n_classes):
     }
     reference = fits.pop("newton")
     for solver, model in fits.items():
-        np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-5, atol=1e-7, err_msg=solver)
+        np.testing.assert_allclose(
+            model.coef_, reference.coef_, rtol=1e-5, atol=1e-7, err_msg=solver
+        )
     sgd = LogisticRegression(solver="sgd", random_state=0, max_iter=300, C=0.5).fit(X, y, s)
     assert np.mean(sgd.predict(X) == reference.predict(X)) > 0.95  # noisy, but the same model
 
@@ -92,7 +94,9 @@ def test_liblinear_reproduces_its_penalized_intercept():
     X, y = make_problem(n=150, d=3, seed=6)
     X = X + 3  # an off-centre intercept, so penalizing it matters
     ours = tight(solver="liblinear", intercept_scaling=2.0, C=0.1).fit(X, y)
-    ref = SkLogisticRegression(solver="liblinear", intercept_scaling=2.0, C=0.1, tol=1e-10, max_iter=10_000).fit(X, y)
+    ref = SkLogisticRegression(
+        solver="liblinear", intercept_scaling=2.0, C=0.1, tol=1e-10, max_iter=10_000
+    ).fit(X, y)
     # liblinear's own tolerance is looser than ours: agreement to 1e-4 relative.
     np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-4)
     np.testing.assert_allclose(ours.intercept_, ref.intercept_, rtol=1e-4)
@@ -121,7 +125,9 @@ def test_standardize_reports_coefficients_on_the_original_scale():
     plain = tight(C=np.inf).fit(X, y)
     # Without a penalty the optimum is scale-free: standardizing changes nothing but speed.
     np.testing.assert_allclose(model.coef_, plain.coef_, rtol=1e-6)
-    np.testing.assert_allclose(model.decision_function(X), plain.decision_function(X), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(
+        model.decision_function(X), plain.decision_function(X), rtol=1e-6, atol=1e-8
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,17 +151,24 @@ def test_shapes_and_attributes():
     assert binary.decision_function(X).shape == (60,)
     assert binary.n_iter_.shape == (1,) and binary.n_features_in_ == 4 and binary.converged_
     assert binary.solver_ in {"newton", "lbfgs"} and len(binary.loss_history_) >= 1
-    np.testing.assert_allclose(np.exp(binary.predict_log_proba(X)), binary.predict_proba(X), rtol=1e-12)
+    np.testing.assert_allclose(
+        np.exp(binary.predict_log_proba(X)), binary.predict_proba(X), rtol=1e-12
+    )
     X3, y3 = make_problem(n=60, d=4, n_classes=3)
     multi = LogisticRegression().fit(X3, y3)
     assert multi.coef_.shape == (3, 4) and multi.decision_function(X3).shape == (60, 3)
-    np.testing.assert_allclose(np.exp(multi.predict_log_proba(X3)), multi.predict_proba(X3), rtol=1e-12)
+    np.testing.assert_allclose(
+        np.exp(multi.predict_log_proba(X3)), multi.predict_proba(X3), rtol=1e-12
+    )
 
 
 def test_float32_stays_float32():
     X, y = make_problem(n=100, d=3, n_classes=3)
     model = LogisticRegression().fit(X.astype(np.float32), y)
-    assert model.coef_.dtype == np.float32 and model.predict_proba(X.astype(np.float32)).dtype == np.float32
+    assert (
+        model.coef_.dtype == np.float32
+        and model.predict_proba(X.astype(np.float32)).dtype == np.float32
+    )
     ref = LogisticRegression().fit(X, y)
     np.testing.assert_allclose(model.coef_, ref.coef_, rtol=1e-3)
 

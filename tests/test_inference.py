@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import statsmodels.api as sm
-from scipy import stats
 from conftest import make_problem
+from scipy import stats
 from statsmodels.stats import sandwich_covariance
 
 from log_reg import LogisticRegression
@@ -170,10 +170,14 @@ def test_wald_tests_match_statsmodels():
     theirs = ref.wald_test((R, q), scalar=True, use_f=False)
     ours = s.wald_test(R, q)
     assert ours.df == 2
-    np.testing.assert_allclose([ours.statistic, ours.p_value], [theirs.statistic, theirs.pvalue], rtol=RTOL)
+    np.testing.assert_allclose(
+        [ours.statistic, ours.p_value], [theirs.statistic, theirs.pvalue], rtol=RTOL
+    )
     by_name = wald_test(fit(X, y), X, y, ["TUCE", "PSI"])
     theirs = ref.wald_test(np.eye(4)[2:], scalar=True, use_f=False)
-    np.testing.assert_allclose([by_name.statistic, by_name.p_value], [theirs.statistic, theirs.pvalue], rtol=RTOL)
+    np.testing.assert_allclose(
+        [by_name.statistic, by_name.p_value], [theirs.statistic, theirs.pvalue], rtol=RTOL
+    )
 
 
 def test_multinomial_wald_test_by_name_covers_every_equation():
@@ -182,7 +186,9 @@ def test_multinomial_wald_test_by_name_covers_every_equation():
     ours = wald_test(model, X, y, ["x1"])
     theirs = ref.wald_test(np.eye(8)[[2, 6]], scalar=True, use_f=False)
     assert ours.df == 2
-    np.testing.assert_allclose([ours.statistic, ours.p_value], [theirs.statistic, theirs.pvalue], rtol=RTOL)
+    np.testing.assert_allclose(
+        [ours.statistic, ours.p_value], [theirs.statistic, theirs.pvalue], rtol=RTOL
+    )
 
 
 def test_likelihood_ratio_test_matches_statsmodels():
@@ -213,8 +219,11 @@ def test_frequency_weights_equal_duplicated_rows(cov_type):
     np.testing.assert_allclose(weighted.coef, duplicated.coef, rtol=1e-8)
     np.testing.assert_allclose(weighted.std_err, duplicated.std_err, rtol=1e-7)
     assert weighted.n_obs == duplicated.n_obs == counts.sum()
-    np.testing.assert_allclose([weighted.log_likelihood, weighted.aic, weighted.bic],
-                               [duplicated.log_likelihood, duplicated.aic, duplicated.bic], rtol=1e-9)
+    np.testing.assert_allclose(
+        [weighted.log_likelihood, weighted.aic, weighted.bic],
+        [duplicated.log_likelihood, duplicated.aic, duplicated.bic],
+        rtol=1e-9,
+    )
 
 
 def test_string_labels_and_a_table_that_prints():

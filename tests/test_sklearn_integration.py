@@ -5,14 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from conftest import make_problem
+from sklearn.base import clone, is_classifier
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-pytest.importorskip("sklearn")
-from sklearn.base import clone, is_classifier  # noqa: E402
-from sklearn.model_selection import GridSearchCV, cross_val_score  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-
-from log_reg import LogisticRegression  # noqa: E402
+from log_reg import LogisticRegression
 
 
 def test_clone_pipeline_grid_search_and_cross_validation():

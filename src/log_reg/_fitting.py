@@ -121,7 +121,8 @@ def class_weights(
         return per_class.sum() / (K * per_class)
     if not isinstance(class_weight, dict):
         raise ValueError(
-            f"class_weight must be None, 'balanced' or a dict {{label: weight}}; got {class_weight!r}."
+            "class_weight must be None, 'balanced' or a dict {label: weight}; "
+            f"got {class_weight!r}."
         )
     unknown = [k for k in class_weight if k not in set(classes.tolist())]
     if unknown:
