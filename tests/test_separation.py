@@ -70,7 +70,7 @@ def test_without_intercept_the_threshold_is_zero():
     X, _ = make_problem(n=50, d=2, seed=3)
     y = (X[:, 1] > 0).astype(int)
     assert fitted_check(X, y, fit_intercept=False) == Separation("complete", (1,))
-    shifted = X + [0.0, 5.0]  # still separated by x1 > 5, but not through the origin
+    shifted = X + np.array([0.0, 5.0])  # still separated by x1 > 5, but not through the origin
     single = check_separation(shifted, y, np.zeros((1, 2)), np.zeros(1), fit_intercept=False)
     assert single is None
 

@@ -161,9 +161,7 @@ class _Scaling:
         return W, bs - W @ self.shift
 
 
-def _prepare_X(
-    X: Any, s: FloatArray, problem: Problem, spec: SolverSpec
-) -> tuple[Any, _Scaling]:
+def _prepare_X(X: Any, s: FloatArray, problem: Problem, spec: SolverSpec) -> tuple[Any, _Scaling]:
     d, dense = X.shape[1], isinstance(X, np.ndarray)
     shift, scale = np.zeros(d, X.dtype), np.ones(d, X.dtype)
     if problem.standardize and dense:

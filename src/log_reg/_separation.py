@@ -28,7 +28,6 @@ so it never flags data that are not separated:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike

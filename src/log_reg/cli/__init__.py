@@ -3,31 +3,54 @@
 A subcommand module provides ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int``; ``COMMANDS`` maps names to modules. With no subcommand, ``log-reg``
 (and ``python -m log_reg``) runs ``demo``.
+
+A user's mistake is one line on stderr and no traceback. Exit statuses: 0 success;
+2 a mistake (a bad option, file, column or value; argparse's own status for bad options);
+3 an optional library is missing (the message says what to install); 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
+from typing import NoReturn
 
-from . import demo
+from . import demo, evaluate, fit, predict, summary
+from ._io import MissingDependencyError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS: dict[str, ModuleType] = {"demo": demo}
+COMMANDS: dict[str, ModuleType] = {
+    "demo": demo,
+    "fit": fit,
+    "predict": predict,
+    "evaluate": evaluate,
+    "summary": summary,
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad option reported in one line (not usage and error on two)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser, with one sub-parser per entry of ``COMMANDS``."""
-    parser = argparse.ArgumentParser(
-        prog="log-reg", description="Logistic regression in plain NumPy."
-    )
+    parser = _Parser(prog="log-reg", description="Logistic regression in plain NumPy.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, module in COMMANDS.items():
         module.add_arguments(sub.add_parser(name, help=module.HELP, description=module.HELP))
     return parser
+
+
+def _describe(error: OSError) -> str:
+    """``path: reason`` for a file that could not be read or written."""
+    return f"{error.filename}: {error.strerror}" if error.filename else str(error)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -40,4 +63,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as error:  # a user's mistake: one line, no traceback
         print(f"log-reg: error: {error}", file=sys.stderr)
         return 2
+    except MissingDependencyError as error:
+        print(f"log-reg: error: {error}", file=sys.stderr)
+        return 3
+    except BrokenPipeError:  # the reader of stdout left (``log-reg predict ... | head``)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
+    except OSError as error:  # a file that cannot be read or written
+        print(f"log-reg: error: {_describe(error)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("log-reg: interrupted", file=sys.stderr)
+        return 130
     return status

@@ -66,9 +66,9 @@ def coefficient_table(model: Any) -> str:
     else:
         title = "coefficients (one column per class):"
         header = ["feature", *map(str, classes)]
-    rows = [["(intercept)", *(f"{b:.6g}" for b in model.intercept_)]]
+    rows = [["(intercept)", *(f"{b:.4g}" for b in model.intercept_)]]
     for name, column in zip(names, model.coef_.T, strict=True):  # column: (n_rows,)
-        rows.append([str(name), *(f"{w:.6g}" for w in column)])
+        rows.append([str(name), *(f"{w:.4g}" for w in column)])
     return f"{title}\n{table(header, rows)}"
 
 
@@ -119,7 +119,7 @@ def file_report(model_file: ModelFile, path: str) -> str:
     kind = {"b": "bool", "i": "int", "u": "int", "f": "float"}.get(classes.dtype.kind, "str")
     history = model.loss_history_
     history = history if isinstance(history, list) else [history]  # one array per fit
-    final = ", ".join(f"{h[-1]:.6g}" for h in history if len(h))
+    final = ", ".join(f"{h[-1]:.4g}" for h in history if len(h))
     pairs = [
         (
             "file",

@@ -30,23 +30,24 @@ DEFAULT_OUT = "model.json"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("data", help="CSV or Parquet file (by its ending); - reads CSV from stdin")
-    parser.add_argument("--target", required=True, metavar="COL", help="the column of class labels")
-    parser.add_argument(
+    add = parser.add_argument
+    add("data", help="CSV or Parquet file (by its ending); - reads CSV from stdin")
+    add("--target", required=True, metavar="COL", help="the column of class labels")
+    add(
         "--features",
         metavar="A,B,...",
         help="feature columns, comma-separated (default: every column but the target); "
         "text columns are one-hot encoded, their first level (sorted) the reference",
     )
-    parser.add_argument("--C", type=float, default=1.0, help="inverse penalty strength; inf: none (default 1)")  # fmt: skip
-    parser.add_argument("--l1-ratio", type=float, default=0.0, help="elastic-net mix: 0 is L2, 1 is L1 (default 0)")  # fmt: skip
-    parser.add_argument("--solver", default="auto", help="auto (default), lbfgs, newton, cd, gd, sgd, or a scikit-learn name")  # fmt: skip
-    parser.add_argument("--standardize", action="store_true", help="fit on standardized features (coefficients reported on the original scale)")  # fmt: skip
-    parser.add_argument("--class-weight", choices=["balanced"], help="weight classes inversely to their frequency")  # fmt: skip
-    parser.add_argument("--max-iter", type=int, default=100, help="iterations at most (default 100)")  # fmt: skip
-    parser.add_argument("--out", default=DEFAULT_OUT, metavar="MODEL", help=f"model file to write (default {DEFAULT_OUT}; replaced if it exists)")  # fmt: skip
-    parser.add_argument("--drop-missing", action="store_true", help="drop rows with missing values (default: they are an error)")  # fmt: skip
-    parser.add_argument("--quiet", action="store_true", help="no progress line and no notes on stderr")  # fmt: skip
+    add("--C", type=float, default=1.0, help="inverse penalty strength; inf: none (default 1)")
+    add("--l1-ratio", type=float, default=0.0, help="elastic-net mix: 0 is L2, 1 is L1")
+    add("--solver", default="auto", help="auto (default), lbfgs, newton, cd, gd, sgd, ...")
+    add("--standardize", action="store_true", help="fit on standardized features")
+    add("--class-weight", choices=["balanced"], help="weigh classes by inverse frequency")
+    add("--max-iter", type=int, default=100, help="iterations at most (default 100)")
+    add("--out", default=DEFAULT_OUT, metavar="MODEL", help=f"model file (default {DEFAULT_OUT})")
+    add("--drop-missing", action="store_true", help="drop rows with missing values")
+    add("--quiet", action="store_true", help="no progress line and no notes on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,46 +55,53 @@ def run(args: argparse.Namespace) -> int:
     # 1.-3. the table, as the model's input
     table = read_table(args.data)
     features = pick_features(table, args.features, args.target)
-    table, dropped = drop_missing(
-        table, [*features, args.target], drop=args.drop_missing,
-        hint="fill them in, or pass --drop-missing to drop those rows.",
-    )  # fmt: skip
+    hint = "fill them in, or pass --drop-missing to drop those rows."
+    columns = [*features, args.target]
+    table, dropped = drop_missing(table, columns, drop=args.drop_missing, hint=hint)
     if dropped:
-        note(f"dropped {dropped} row(s) with missing values; {len(table.frame)} remain.", quiet=args.quiet)  # fmt: skip
+        note(f"dropped {dropped} row(s) with missing values.", quiet=args.quiet)
     y = target_labels(table, args.target)
     encoding = learn_encoding(table, features, args.target)
     X = encode(table, encoding)
     # 4. fit
     model = LogisticRegression(
-        C=args.C, l1_ratio=args.l1_ratio, solver=args.solver, standardize=args.standardize,
-        class_weight=args.class_weight, max_iter=args.max_iter,
-    )  # fmt: skip
+        C=args.C,
+        l1_ratio=args.l1_ratio,
+        solver=args.solver,
+        standardize=args.standardize,
+        class_weight=args.class_weight,
+        max_iter=args.max_iter,
+    )
     _fit(model, X, y, quiet=args.quiet)
     # 5. save, 6. report
     save(model, args.out, encoding=encoding)
-    index = np.searchsorted(model.classes_, y)
-    training = evaluate(index, model.predict_proba(X), model.predict_log_proba(X), np.searchsorted(model.classes_, model.predict(X)))  # fmt: skip
-    print(
-        _report.fields(
-            [
-                ("data", f"{table.name}: {len(y)} rows, {X.shape[1]} features, target {args.target!r}"),
-                ("classes", _report.class_counts(model.classes_, index)),
-                ("fit", _report.fit_facts(model)),
-                ("training", f"log-loss {training.log_loss:.4f}, accuracy {training.accuracy:.4f}"),
-                ("model", args.out),
-            ]
-        )
-    )  # fmt: skip
-    print(f"\n{_report.coefficient_table(model)}")
-    errors = _standard_errors(model, X, y)
-    if errors is not None:
-        print(f"\n{errors}")
+    print(_report_text(model, X, y, data=f"{table.name}, target {args.target!r}", out=args.out))
     return 0
+
+
+def _report_text(model: LogisticRegression, X: Any, y: Any, *, data: str, out: str) -> str:
+    classes = model.classes_
+    index = np.searchsorted(classes, y)  # class indices: classes_ is sorted
+    predicted = np.searchsorted(classes, model.predict(X))
+    training = evaluate(index, model.predict_proba(X), model.predict_log_proba(X), predicted)
+    facts = _report.fields(
+        [
+            ("data", f"{data}: {len(y)} rows, {X.shape[1]} features"),
+            ("classes", _report.class_counts(classes, index)),
+            ("fit", _report.fit_facts(model)),
+            ("training", f"log-loss {training.log_loss:.4f}, accuracy {training.accuracy:.4f}"),
+            ("model", out),
+        ]
+    )
+    errors = _standard_errors(model, X, y)
+    text = f"{facts}\n\n{_report.coefficient_table(model)}"
+    return text if errors is None else f"{text}\n\n{errors}"
 
 
 def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
     """Fit with a progress line (when the estimator takes a callback); warnings as notes."""
-    with Progress(sys.stderr, enabled=not quiet) as progress, warnings.catch_warnings(record=True) as caught:  # fmt: skip
+    progress = Progress(sys.stderr, enabled=not quiet)
+    with progress, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         hooked = attach(model, progress)
         model.fit(X, y)

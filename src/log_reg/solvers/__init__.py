@@ -82,8 +82,14 @@ SKLEARN_SOLVERS: dict[str, SolverSpec] = {
     ),
 }
 
-#: "auto" takes Newton while the Hessian (n_coef x n_coef) is small, L-BFGS beyond.
-AUTO_NEWTON_MAX_COEF = 500
+#: "auto" takes Newton while the Hessian is cheap, L-BFGS beyond. Newton needs 5-10
+#: iterations whatever the conditioning, each costing about n * n_coef^2 (the Hessian);
+#: L-BFGS needs 10 (well conditioned) to several hundred iterations of about 2 n * n_coef.
+#: Measured on this 2-core machine (tol 1e-6, n = 20,000, random well-conditioned data):
+#: 11 coefficients, Newton 11 ms vs L-BFGS 6 ms; 51, 30 vs 12 ms; 201, 144 vs 20 ms;
+#: 420 (20 classes), 1.6 s vs 0.17 s. On ill-conditioned data (unscaled features) L-BFGS
+#: takes 10-50 times more iterations, so Newton keeps the small problems.
+AUTO_NEWTON_MAX_COEF = 64
 
 
 def _penalty_name(l1_ratio: float, penalized: bool) -> str | None:
