@@ -288,3 +288,27 @@ def test_other_errors():
         summary(model, X, y).wald_test(["nope"])
     with pytest.raises(ValueError, match="4 columns"):
         summary(model, X, y).wald_test(np.ones((1, 3)))
+
+
+def test_standardized_and_class_weighted_fits():
+    """Standardizing changes no unpenalized estimate; class weights act as frequency weights."""
+    X, y = generated(seed=7, n=120)
+    plain = summary(fit(X, y, tol=1e-12), X, y, cov_type="HC1")
+    scaled = summary(fit(X, y, tol=1e-12, standardize=True), X, y, cov_type="HC1")
+    np.testing.assert_allclose(scaled.std_err, plain.std_err, rtol=1e-7)
+    weighted = summary(fit(X, y, tol=1e-12, class_weight={0: 2.0}), X, y)
+    counts = np.where(y == 0, 2.0, 1.0)
+    np.testing.assert_allclose(
+        weighted.std_err, summary(fit(X, y, counts, tol=1e-12), X, y, counts).std_err, rtol=1e-7
+    )
+
+
+def test_sparse_input_gives_the_dense_summary():
+    from scipy import sparse
+
+    X, y = generated(seed=8, n=100)
+    dense = summary(fit(X, y), X, y, cov_type="HC0")
+    Xs = sparse.csr_matrix(X)
+    np.testing.assert_allclose(
+        summary(fit(Xs, y), Xs, y, cov_type="HC0").std_err, dense.std_err, rtol=1e-7
+    )

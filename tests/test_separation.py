@@ -124,3 +124,19 @@ def test_message_and_warning_class():
     assert "combination" in Separation("complete", ()).message()
     assert "'x1'" in Separation("complete", (1,)).message()
     assert issubclass(PerfectSeparationWarning, UserWarning)
+
+
+def test_sparse_input_runs_the_feature_and_fit_checks():
+    from scipy import sparse
+
+    rng = np.random.default_rng(7)
+    dummy = (rng.random(80) < 0.3).astype(float)
+    y = np.where(dummy == 1, 1, (rng.random(80) < 0.5).astype(int))
+    X = np.c_[rng.normal(size=(80, 2)) * (rng.random((80, 2)) < 0.5), dummy]
+    coef, intercept = np.array([[0.1, -0.2, 9.0]]), np.array([0.3])
+    dense = check_separation(X, y, coef, intercept)
+    assert dense == Separation("quasi-complete", (2,))
+    assert check_separation(sparse.csr_matrix(X), y, coef, intercept) == dense
+    y = (X[:, 0] > 0).astype(int)
+    found = check_separation(sparse.csc_matrix(X), y, np.array([[50.0, 0, 0]]), np.array([-1e-3]))
+    assert found == check_separation(X, y, np.array([[50.0, 0, 0]]), np.array([-1e-3]))

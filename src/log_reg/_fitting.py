@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._numerics import FloatArray, IntArray
 from ._sklearn_compat import ConvergenceWarning, warn
 from ._validation import check_number, check_sample_weight
+from .backends import Backend, backend_of
 from .objective import alpha_from_C, make_objective
 from .penalty import ElasticNet
 from .solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
@@ -161,30 +162,47 @@ class _Scaling:
         return W, bs - W @ self.shift
 
 
-def _prepare_X(X: Any, s: FloatArray, problem: Problem, spec: SolverSpec) -> tuple[Any, _Scaling]:
-    d, dense = X.shape[1], isinstance(X, np.ndarray)
-    shift, scale = np.zeros(d, X.dtype), np.ones(d, X.dtype)
-    if problem.standardize and dense:
-        if problem.fit_intercept:
-            shift = np.average(X, axis=0, weights=s).astype(X.dtype)
-        spread = np.sqrt(np.average((X - shift) ** 2, axis=0, weights=s)).astype(X.dtype)
-        scale = np.where(spread > 0, spread, 1).astype(X.dtype)  # constant columns stay
-        X = (X - shift) / scale
-    elif problem.standardize:
-        # Sparse: scale only. Centering would densify X, and with an unpenalized intercept
-        # it changes nothing but the intercept, which absorbs any shift of the columns.
-        mean = (X.T @ s) / s.sum()
-        spread = np.sqrt(np.maximum((X.multiply(X).T @ s) / s.sum() - mean**2, 0))
-        scale = np.where(spread > 0, spread, 1).astype(X.dtype)
-        X = X.multiply(1 / scale[None, :]).tocsr()
+def _prepare_X(
+    X: Any, s: FloatArray, problem: Problem, spec: SolverSpec, backend: Backend
+) -> tuple[Any, _Scaling]:
+    """The matrix the solver sees: standardized, and with liblinear's column when asked.
+
+    Standardization copies ``X`` (as the user asked); nothing else here copies it.
+    """
+    d, dtype, sparse = X.shape[1], _numpy_dtype(X), hasattr(X, "tocsr")
+    shift, scale = np.zeros(d, dtype), np.ones(d, dtype)
+    if problem.standardize:
+        # Weighted moments: mean = X^T s / S, var = (X - mean)^2^T s / S.
+        S, sd = s.sum(), backend.asarray(s.astype(dtype))
+        mean = backend.to_numpy(X.T @ sd) / S
+        if sparse:  # scale only: centering would densify X, and with an unpenalized
+            # intercept it changes nothing but the intercept, which absorbs any shift
+            var = backend.to_numpy(X.multiply(X).T @ s) / S - mean**2
+        else:
+            var = backend.to_numpy(((X - backend.asarray(mean)) ** 2).T @ sd) / S
+            shift = mean.astype(dtype) if problem.fit_intercept else shift
+        spread = np.sqrt(np.maximum(var, 0))
+        scale = np.where(spread > 0, spread, 1).astype(dtype)  # constant columns stay
+        if sparse:
+            X = X.multiply(1 / scale[None, :]).tocsr()
+        else:
+            X = (X - backend.asarray(shift)) / backend.asarray(scale)
     column = None
     if spec.penalizes_intercept and problem.fit_intercept:
         column = check_number(
             problem.intercept_scaling, "intercept_scaling", low=0, low_inclusive=False
         )
-        ones = np.full((X.shape[0], 1), column, X.dtype)
-        X = np.hstack([X, ones]) if dense else _sparse_hstack(X, ones)
+        ones = np.full((X.shape[0], 1), column, dtype)
+        if sparse:
+            X = _sparse_hstack(X, ones)
+        else:
+            X = backend.xp.concat([X, backend.asarray(ones)], axis=1)
     return X, _Scaling(shift, scale, column)
+
+
+def _numpy_dtype(X: Any) -> Any:
+    """float32 for float32 data of any library, else float64."""
+    return np.float32 if "float32" in str(X.dtype) else np.float64
 
 
 def _sparse_hstack(X: Any, column: FloatArray) -> Any:
@@ -212,7 +230,8 @@ def fit_problem(
     """Fit ``problem`` on validated ``X`` and encoded labels ``y``; see the module docstring."""
     K = len(classes)
     # 1. weights
-    s = check_sample_weight(sample_weight, len(y), X.dtype).astype(np.float64)
+    backend = backend_of(X)
+    s = check_sample_weight(sample_weight, len(y), np.float64)
     s = s * class_weights(problem.class_weight, classes, y, s)[y]
     # 2. solver and scaling
     penalized = bool(np.isfinite(problem.C))
@@ -228,9 +247,14 @@ def fit_problem(
             f"The {problem.solver!r} solver does not support multiclass classification "
             "(n_classes >= 3). Use another solver, or multi_class='ovr' for one-vs-rest."
         )
-    if spec.float64_only:
-        X = X.astype(np.float64)
-    Xfit, scaling = _prepare_X(X, s, problem, spec)
+    if spec.float64_only and _numpy_dtype(X) != np.float64:
+        X = (
+            X.astype(np.float64)
+            if hasattr(X, "tocsr")
+            else backend.xp.astype(X, backend.xp.float64)
+        )
+    Xfit, scaling = _prepare_X(X, s, problem, spec, backend)
+    dtype = _numpy_dtype(X)
     fit_intercept = problem.fit_intercept and scaling.intercept_column is None
     penalty = ElasticNet(alpha_from_C(problem.C, float(s.sum())), problem.l1_ratio if l1 else 0.0)
     # 3. one problem, or one per class
@@ -240,7 +264,7 @@ def fit_problem(
         n_classes = 2 if ovr else K
         objective = make_objective(
             Xfit, target, n_classes=n_classes, penalty=penalty,
-            sample_weight=s.astype(X.dtype), fit_intercept=fit_intercept,
+            sample_weight=s.astype(dtype), fit_intercept=fit_intercept,
         )  # fmt: skip
         coef0 = None
         if warm is not None:
@@ -254,12 +278,12 @@ def fit_problem(
         results.append(result)
         blocks.append(result.coef.reshape(objective.coef_shape))
     # 5. back to the user's scale; warn once
-    W, b = scaling.to_user(np.vstack(blocks).astype(X.dtype), problem.fit_intercept)
+    W, b = scaling.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
     if K > 2 and not ovr:
         W, b = _center_softmax(W, b, penalized=penalty.alpha > 0)
     _warn_if_not_converged(spec, results, problem)
     return Fitted(
-        coef=W, intercept=b.astype(X.dtype),
+        coef=W, intercept=b.astype(dtype),
         n_iter=np.array([r.n_iter for r in results], dtype=np.int32),
         converged=all(r.converged for r in results),
         loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,

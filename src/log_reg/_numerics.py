@@ -6,6 +6,10 @@ finite, correct value for every finite input, the dtype's extremes included, wit
 a NumPy overflow, division or invalid-value warning. Underflow to zero is the
 correctly rounded answer where it happens (``exp(-1000) == 0``) and is not an error.
 
+They work on arrays of any library that follows the Python array API standard (PyTorch,
+CuPy, array-api-strict, ...), in that library and on its device: ``xp`` below is the
+input's namespace, NumPy for NumPy input.
+
 The one trick behind them all: never compute ``exp`` of a large positive number.
 With ``e = exp(-|x|)``, which lies in ``(0, 1]``,
 
@@ -15,28 +19,40 @@ With ``e = exp(-|x|)``, which lies in ``(0, 1]``,
 
 from __future__ import annotations
 
+import contextlib
+from types import ModuleType
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
-FloatArray = NDArray[np.floating[Any]]
-IntArray = NDArray[np.intp]
+from ._types import FloatArray, IntArray
+from .backends import backend_of, is_numpy
 
-__all__ = ["expit", "log1pexp", "log_sigmoid", "logsumexp", "sigmoid", "softmax"]
+__all__ = [
+    "FloatArray",
+    "IntArray",
+    "expit",
+    "log1pexp",
+    "log_sigmoid",
+    "logsumexp",
+    "sigmoid",
+    "softmax",
+]
 
 
-def _as_float(x: ArrayLike) -> FloatArray:
-    """Return ``x`` as a floating array, keeping float16/32/64 and promoting the rest."""
+def _prepare(x: ArrayLike) -> tuple[ModuleType, Any]:
+    """``(xp, x)``: the namespace, and ``x`` as a floating array of it.
+
+    NumPy keeps float16/32/64 and promotes the rest (ints, lists, Python numbers) to
+    float64; other libraries' arrays are used as they are.
+    """
+    if not is_numpy(x):
+        return backend_of(x).xp, x
     a = np.asarray(x)
     if not np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float64)
-    return a
-
-
-def _exp_minus_abs(x: FloatArray) -> FloatArray:
-    """``exp(-|x|)``: in (0, 1], so it never overflows."""
-    return np.exp(-np.abs(x))
+    return np, a
 
 
 def log1pexp(x: ArrayLike) -> FloatArray:
@@ -49,8 +65,8 @@ def log1pexp(x: ArrayLike) -> FloatArray:
     >>> log1pexp([0.0, 1000.0, -1000.0])
     array([6.93147181e-01, 1.00000000e+03, 0.00000000e+00])
     """
-    x = _as_float(x)
-    return np.maximum(x, 0) + np.log1p(_exp_minus_abs(x))
+    xp, a = _prepare(x)
+    return xp.maximum(a, 0.0) + xp.log1p(xp.exp(-xp.abs(a)))
 
 
 def log_sigmoid(x: ArrayLike) -> FloatArray:
@@ -63,8 +79,8 @@ def log_sigmoid(x: ArrayLike) -> FloatArray:
     >>> log_sigmoid([0.0, -1000.0])
     array([-6.93147181e-01, -1.00000000e+03])
     """
-    x = _as_float(x)
-    return -log1pexp(-x)
+    _, a = _prepare(x)
+    return -log1pexp(-a)
 
 
 def expit(x: ArrayLike) -> FloatArray:
@@ -78,23 +94,24 @@ def expit(x: ArrayLike) -> FloatArray:
     >>> expit([0.0, 1000.0, -1000.0])
     array([0.5, 1. , 0. ])
     """
-    x = _as_float(x)
-    e = _exp_minus_abs(x)
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    xp, a = _prepare(x)
+    e = xp.exp(-xp.abs(a))  # in (0, 1]: never overflows
+    return xp.where(a >= 0, 1 / (1 + e), e / (1 + e))
 
 
 sigmoid = expit
 
 
-def _shifted(a: FloatArray, axis: int) -> FloatArray:
+def _shifted(xp: ModuleType, a: Any, axis: int) -> Any:
     """``a - max(a)`` along ``axis``: every entry <= 0, so its ``exp`` lies in [0, 1].
 
     For inputs spanning more than the dtype's range (``-max`` and ``+max`` together)
     the difference rounds to ``-inf``, whose ``exp`` is the correct 0; that rounding
     is expected here and is not reported as an overflow.
     """
-    with np.errstate(over="ignore"):
-        return a - np.max(a, axis=axis, keepdims=True)
+    quiet = np.errstate(over="ignore") if xp is np else contextlib.nullcontext()
+    with quiet:
+        return a - xp.max(a, axis=axis, keepdims=True)
 
 
 def logsumexp(a: ArrayLike, axis: int = -1) -> FloatArray:
@@ -108,9 +125,9 @@ def logsumexp(a: ArrayLike, axis: int = -1) -> FloatArray:
     >>> logsumexp([[0.0, 0.0], [1000.0, 1000.0]])
     array([6.93147181e-01, 1.00069315e+03])
     """
-    a = _as_float(a)
-    m = np.max(a, axis=axis)
-    return m + np.log(np.sum(np.exp(_shifted(a, axis)), axis=axis))
+    xp, b = _prepare(a)
+    m = xp.max(b, axis=axis)
+    return m + xp.log(xp.sum(xp.exp(_shifted(xp, b, axis)), axis=axis))
 
 
 def softmax(a: ArrayLike, axis: int = -1) -> FloatArray:
@@ -122,6 +139,6 @@ def softmax(a: ArrayLike, axis: int = -1) -> FloatArray:
     array([[0.5, 0.5],
            [0. , 1. ]])
     """
-    a = _as_float(a)
-    e = np.exp(_shifted(a, axis))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    xp, b = _prepare(a)
+    e = xp.exp(_shifted(xp, b, axis))
+    return e / xp.sum(e, axis=axis, keepdims=True)

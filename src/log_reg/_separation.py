@@ -28,17 +28,23 @@ so it never flags data that are not separated:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from ._numerics import FloatArray, IntArray
 from ._validation import check_sample_weight
+from .backends import backend_of, is_numpy
 
 __all__ = ["PerfectSeparationWarning", "Separation", "check_separation"]
 
 #: Margin thresholds (in log-odds) that split rows into "certain" ``E`` and the rest ``B``.
 _MARGIN_SPLITS = (2.0, 4.0, 8.0, 16.0)
+#: Check 3 runs on dense data with fewer features than this (it needs a p x p eigensolve).
+_QUASI_MAX_FEATURES = 2000
+#: Relative sizes below which an eigenvalue of a Gram matrix, or a margin, counts as zero.
+_NULL_EIGENVALUE, _ZERO_MARGIN = 1e-10, 1e-8
 
 
 class PerfectSeparationWarning(UserWarning):
@@ -66,8 +72,8 @@ class Separation:
 
         Examples
         --------
-        >>> Separation("complete", (2,)).message(["a", "b", "c"])[:58]
-        "Perfect separation (complete): feature 'c' alone separates"
+        >>> Separation("complete", (2,)).message(["a", "b", "c"])[:65]
+        "The classes are completely separated: feature 'c' alone separates"
         """
         names = None if feature_names is None else [str(n) for n in np.asarray(feature_names)]
         label = [names[j] if names is not None else f"x{j}" for j in self.features]
@@ -77,8 +83,9 @@ class Separation:
                 f"features {which} each alone separate")  # fmt: skip
         else:
             what = "a combination of the features separates"
+        how = "completely" if self.kind == "complete" else "quasi-completely"
         return (
-            f"Perfect separation ({self.kind}): {what} the classes, so the unpenalized "
+            f"The classes are {how} separated: {what} them, so the unpenalized "
             "maximum-likelihood estimate does not exist: the coefficients grew until the "
             "solver stopped, and their standard errors are meaningless. Drop or merge the "
             "feature(s), or fit with a penalty (a finite C)."
@@ -98,7 +105,7 @@ def check_separation(
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : array or sparse matrix of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
         Encoded labels ``0 .. n_classes - 1``.
     coef : ndarray of shape (1, n_features) (binary) or (n_classes, n_features)
@@ -114,7 +121,8 @@ def check_separation(
     Separation or None
         See the module docstring for the three checks; each is a certificate, so a result
         is never a false alarm. ``None`` means none of them found a separating direction
-        (for more than two classes, only checks 1 and 2 are run).
+        (for more than two classes, and for sparse data or ``n_features >= 2000``, only
+        checks 1 and 2 are run). ``X`` may be dense, SciPy sparse, or another array library's.
 
     Examples
     --------
@@ -122,12 +130,14 @@ def check_separation(
     >>> check_separation(X, np.array([0, 0, 1, 1]), np.array([[30.0, 0.0]]), np.array([-45.0]))
     Separation(kind='complete', features=(0,))
     """
-    s = check_sample_weight(sample_weight, len(y), np.float64)
-    keep = s > 0
-    X, y = np.asarray(X, dtype=np.float64)[keep], np.asarray(y)[keep]
+    keep = check_sample_weight(sample_weight, len(y), np.float64) > 0
+    X, y = _host(X), np.asarray(y)
+    coef, intercept = (np.asarray(_host(a), dtype=np.float64) for a in (coef, intercept))
+    if not keep.all():
+        X, y = X[keep], y[keep]
     K = max(2, coef.shape[0])
     single = _separating_features(X, y, K, fit_intercept)
-    Z = X @ coef.T + intercept  # (n, n_raw)
+    Z = np.asarray(X @ coef.T) + intercept  # (n, n_raw)
     if K == 2:
         m = np.where(y == 1, 1.0, -1.0) * Z[:, 0]  # margins of the fit
         complete = bool(np.all(m > 0))
@@ -137,7 +147,10 @@ def check_separation(
     features = tuple(j for j, _ in single)
     if complete or any(strict for _, strict in single):
         return Separation("complete", features)
-    if single or (K == 2 and _quasi_certificate(X, y, m, coef[0], intercept[0], fit_intercept)):
+    dense = isinstance(X, np.ndarray) and X.shape[1] < _QUASI_MAX_FEATURES
+    if single or (
+        K == 2 and dense and _quasi_certificate(X, y, m, coef[0], intercept[0], fit_intercept)
+    ):
         return Separation("quasi-complete", features)
     return None
 
@@ -153,12 +166,17 @@ def _separating_features(
     is constant (or all zero without intercept) gives no direction and is skipped.
     """
     found: dict[int, bool] = {}
-    varies = X.max(axis=0) > X.min(axis=0) if fit_intercept else np.any(X != 0, axis=0)
+    lo, hi = _class_ranges(X, y, K)  # (K, d) each
+    present = np.bincount(y, minlength=K) > 0
+    if fit_intercept:
+        varies = hi[present].max(0) > lo[present].min(0)
+    else:
+        varies = (hi[present].max(0) > 0) | (lo[present].min(0) < 0)
     for k in range(1 if K == 2 else 0, K):
-        A, R = X[y == k], X[y != k]  # class k, the rest
-        if len(A) == 0 or len(R) == 0:
+        rest = present & (np.arange(K) != k)
+        if not (present[k] and rest.any()):
             continue
-        lo_k, hi_k, lo_r, hi_r = A.min(0), A.max(0), R.min(0), R.max(0)
+        lo_k, hi_k, lo_r, hi_r = lo[k], hi[k], lo[rest].min(0), hi[rest].max(0)
         if fit_intercept:  # some threshold t with  hi_r <= t <= lo_k  (or hi_k <= t <= lo_r)
             above, below = hi_r <= lo_k, hi_k <= lo_r
             strict = (hi_r < lo_k) | (hi_k < lo_r)
@@ -170,31 +188,65 @@ def _separating_features(
     return sorted(found.items())
 
 
+def _class_ranges(X: Any, y: IntArray, K: int) -> tuple[FloatArray, FloatArray]:
+    """Each class's column minima and maxima, ``(K, d)`` each (``+-inf`` for an empty class)."""
+    if hasattr(X, "tocsr"):  # sparse: the implicit zeros count, as SciPy's min/max do
+        parts = [X[y == k] for k in range(K)]
+        lo = [p.min(axis=0).toarray().ravel() if p.shape[0] else np.full(X.shape[1], np.inf)
+              for p in parts]  # fmt: skip
+        hi = [p.max(axis=0).toarray().ravel() if p.shape[0] else np.full(X.shape[1], -np.inf)
+              for p in parts]  # fmt: skip
+        return np.array(lo), np.array(hi)
+    masks = [(y == k)[:, None] for k in range(K)]
+    lo = [X.min(0, where=mk, initial=np.inf) for mk in masks]
+    hi = [X.max(0, where=mk, initial=-np.inf) for mk in masks]
+    return np.array(lo), np.array(hi)
+
+
+def _host(X: Any) -> Any:
+    """Float64 on the host: a dense NumPy array, or a SciPy sparse matrix kept sparse."""
+    if hasattr(X, "tocsr"):
+        return X.tocsr().astype(np.float64)
+    if not is_numpy(X):
+        X = backend_of(X).to_numpy(X)
+    return np.asarray(X, dtype=np.float64)
+
+
 def _quasi_certificate(
     X: FloatArray, y: IntArray, m: FloatArray, w: FloatArray, b: float, fit_intercept: bool
 ) -> bool:
-    """Check 3 of the module docstring, for each split of the rows at ``_MARGIN_SPLITS``."""
-    D = np.hstack([X, np.ones((len(X), 1))]) if fit_intercept else X  # X~, (n, p)
-    theta = np.append(w, b) if fit_intercept else np.asarray(w, dtype=np.float64)
+    """Check 3 of the module docstring, splitting the rows at each of ``_MARGIN_SPLITS``.
+
+    Columns are scaled to max |x_j| = 1 first, so "zero" means the same for every unit.
+    As the split rises, ``B`` grows and its null space can only shrink: the first empty
+    one ends the search (for data that are not separated, usually the first).
+    """
     sign = np.where(y == 1, 1.0, -1.0)
-    scale = np.abs(D).max(axis=0)  # column scales, so the null space ignores units
+    scale = np.abs(X).max(axis=0)
     scale[scale == 0] = 1.0
-    Ds = D / scale
+    theta = np.append(w * scale, b) if fit_intercept else w * scale  # for the scaled columns
+    d = X.shape[1]
     for tau in _MARGIN_SPLITS:
         E = m > tau
         if not E.any():
-            break
-        # 1. null space of X~_B (rows B = the rest), from its singular value decomposition
-        _, sv, Vt = np.linalg.svd(Ds[~E], full_matrices=True)
-        sv = np.concatenate([sv, np.zeros(len(Vt) - len(sv))])
-        N = Vt[sv <= sv.max(initial=0.0) * len(Ds) * np.finfo(float).eps].T  # (p, r)
+            return False
+        # 1. null space of X~_B (B = the other rows): eigenvectors of the Gram matrix
+        #    X~_B^T X~_B with eigenvalue ~ 0; X~ = [X / scale, 1]
+        XB = X[~E] / scale  # (n_B, d)
+        G = np.empty((len(theta), len(theta)))
+        G[:d, :d] = XB.T @ XB
+        if fit_intercept:
+            G[d, :d] = G[:d, d] = XB.sum(axis=0)
+            G[d, d] = len(XB)
+        lam, V = np.linalg.eigh(G)  # ascending; (p,), (p, p)
+        N = V[:, lam <= lam[-1] * _NULL_EIGENVALUE]  # (p, r)
         if N.shape[1] == 0:
-            continue
+            return False
         # 2. the candidate direction: theta's component in that null space
-        v = N @ (N.T @ (theta * scale))
-        margins = sign * (Ds @ v)
+        v = N @ (N.T @ theta)  # (p,)
+        margins = sign * (X @ (v[:d] / scale) + (v[d] if fit_intercept else 0.0))
         # 3. certificate: > 0 on E, 0 on B (up to rounding)
-        tol = 1e-9 * np.abs(margins).max(initial=0.0)
+        tol = _ZERO_MARGIN * np.abs(margins).max(initial=0.0)
         if np.all(margins[E] > tol) and np.all(np.abs(margins[~E]) <= tol):
             return True
     return False

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._numerics import FloatArray, IntArray
+from ._types import FloatArray, IntArray
+from .backends import backend_of, is_numpy
 
 __all__ = [
     "check_X",
@@ -90,6 +91,8 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
     """
     if hasattr(X, "tocsr"):
         return _check_sparse(X, name)
+    if not is_numpy(X) and hasattr(X, "shape") and not hasattr(X, "columns"):
+        return _check_array_api(X, name)
     A = np.asarray(X)
     if np.iscomplexobj(A):
         raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
@@ -113,6 +116,26 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
             )
     _check_finite(A, name)
     return A
+
+
+def _check_array_api(X: Any, name: str) -> Any:
+    """An array of another library (PyTorch, CuPy, ...): checked in its own namespace."""
+    xp = backend_of(X).xp
+    if not xp.isdtype(X.dtype, "real floating"):
+        X = xp.astype(X, xp.float64)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape "
+            f"{tuple(X.shape)}. Reshape your data."
+        )
+    for axis, what in enumerate(("sample", "feature")):
+        if X.shape[axis] == 0:
+            raise ValueError(
+                f"{name} has 0 {what}(s) (shape={tuple(X.shape)}) while a minimum of 1 is required."
+            )
+    if not bool(xp.all(xp.isfinite(X))):
+        raise ValueError(f"Input {name} contains NaN or infinity.")
+    return X
 
 
 def _check_sparse(X: Any, name: str) -> Any:

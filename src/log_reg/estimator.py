@@ -27,8 +27,14 @@ from ._sklearn_compat import (
     warn,
 )
 from ._validation import check_choice, check_int, check_labels, check_number, check_X
+from .backends import backend_of, is_numpy
 
 __all__ = ["LogisticRegression"]
+
+
+def _host(a: Any) -> NDArray[Any]:
+    """Any array (NumPy, a list, or another library's) as a NumPy array on the host."""
+    return np.asarray(a) if is_numpy(a) or not hasattr(a, "shape") else backend_of(a).to_numpy(a)
 
 
 def _feature_names(X: Any) -> NDArray[Any] | None:
@@ -173,7 +179,9 @@ class LogisticRegression(EstimatorBase):
             )
         names = _feature_names(X)
         X = check_X(X)
-        y = None if y is None else np.asarray(y)
+        backend = backend_of(X)
+        y = None if y is None else _host(y)
+        sample_weight = None if sample_weight is None else _host(sample_weight)
         if y is not None and y.ndim == 2 and y.shape[1] == 1:
             warn(
                 "A column-vector y was passed when a 1d array was expected. Please change "
@@ -183,7 +191,7 @@ class LogisticRegression(EstimatorBase):
         classes, encoded = check_labels(y, X.shape[0])
         warm = None
         if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
-            warm = (self._dense_coef(), self.intercept_)
+            warm = (self._dense_coef(), _host(self.intercept_))
         problem = Problem(
             C=C,
             l1_ratio=l1_ratio,
@@ -200,8 +208,10 @@ class LogisticRegression(EstimatorBase):
             verbose=int(self.verbose),
         )
         fitted = fit_problem(problem, X, encoded, classes, sample_weight, warm)
-        self.classes_ = classes
-        self.coef_, self.intercept_ = fitted.coef, fitted.intercept
+        # Fitted arrays live where X lives: NumPy, or X's array library and device.
+        self.classes_ = classes if classes.dtype.kind not in "iuf" else backend.asarray(classes)
+        self.coef_ = backend.asarray(fitted.coef)
+        self.intercept_ = backend.asarray(fitted.intercept)
         self.n_iter_ = fitted.n_iter
         self.converged_ = fitted.converged
         self.loss_history_ = fitted.loss_history
@@ -222,8 +232,8 @@ class LogisticRegression(EstimatorBase):
             )
 
     def _dense_coef(self) -> FloatArray:
-        """``coef_`` as an array, whether or not ``sparsify`` made it a sparse matrix."""
-        return self.coef_.toarray() if hasattr(self.coef_, "toarray") else self.coef_
+        """``coef_`` as a NumPy array, after ``sparsify`` or a fit on another array library."""
+        return self.coef_.toarray() if hasattr(self.coef_, "toarray") else _host(self.coef_)
 
     def _check_predict_input(self, X: ArrayLike) -> FloatArray:
         self._check_fitted()
@@ -255,7 +265,9 @@ class LogisticRegression(EstimatorBase):
     def decision_function(self, X: ArrayLike) -> FloatArray:
         """Raw predictions ``X coef_^T + intercept_``: shape (n,) for two classes, else (n, K)."""
         A = self._check_predict_input(X)
-        Z = A @ self._dense_coef().T.astype(A.dtype, copy=False) + self.intercept_.astype(A.dtype)
+        bk, dtype = backend_of(A), np.float32 if "float32" in str(A.dtype) else np.float64
+        coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))
+        Z = A @ coef.T + bk.asarray(_host(self.intercept_).astype(dtype, copy=False))
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
     def predict_proba(self, X: ArrayLike) -> FloatArray:
@@ -265,32 +277,36 @@ class LogisticRegression(EstimatorBase):
         normalized to sum to 1 (as scikit-learn does).
         """
         Z = self.decision_function(X)
+        xp = backend_of(Z).xp
         if Z.ndim == 1:
             p = expit(Z)
-            return np.stack([1 - p, p], axis=1)
+            return xp.stack([1 - p, p], axis=1)
         if self._is_ovr():
             P = expit(Z)
-            return P / P.sum(axis=1, keepdims=True)
+            return P / xp.sum(P, axis=1, keepdims=True)
         return softmax(Z, axis=1)
 
     def predict_log_proba(self, X: ArrayLike) -> FloatArray:
         """Log of ``predict_proba``, computed stably (no ``log(0)`` for confident predictions)."""
         Z = self.decision_function(X)
+        xp = backend_of(Z).xp
         if Z.ndim == 1:
-            return np.stack([log_sigmoid(-Z), log_sigmoid(Z)], axis=1)
+            return xp.stack([log_sigmoid(-Z), log_sigmoid(Z)], axis=1)
         if self._is_ovr():
-            return np.log(self.predict_proba(X))
+            return xp.log(self.predict_proba(X))
         return Z - logsumexp(Z, axis=1)[:, None]
 
     def predict(self, X: ArrayLike) -> NDArray[Any]:
         """The most probable class for each row, as a label from ``classes_``."""
         Z = self.decision_function(X)
-        index = (Z > 0).astype(np.intp) if Z.ndim == 1 else np.argmax(Z, axis=1)
-        return self.classes_[index]
+        bk = backend_of(Z)
+        index = _host(Z > 0).astype(np.intp) if Z.ndim == 1 else _host(bk.xp.argmax(Z, axis=1))
+        labels = _host(self.classes_)[index]
+        return bk.asarray(labels) if labels.dtype.kind in "iuf" else labels
 
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """Mean accuracy (weighted by ``sample_weight`` when given)."""
-        correct = (self.predict(X) == np.asarray(y)).astype(np.float64)
+        correct = (_host(self.predict(X)) == _host(y)).astype(np.float64)
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         return float(np.average(correct, weights=weights))
 

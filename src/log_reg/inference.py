@@ -45,6 +45,7 @@ from ._numerics import FloatArray, IntArray, logsumexp, softmax
 from ._separation import PerfectSeparationWarning, Separation, check_separation
 from ._sklearn_compat import NotFittedError, compat_class
 from ._validation import check_choice, check_int, check_number, check_sample_weight, check_X
+from .backends import backend_of, is_numpy
 
 __all__ = [
     "ChiSquareTest",
@@ -76,6 +77,7 @@ class ChiSquareTest:
 class _Fit:
     """The fitted model on its training data, in the reference parameterization (see above)."""
 
+    X: FloatArray  # (n, d) the features, dense, on the host
     D: FloatArray  # (n, p) design, intercept column first
     Y: FloatArray  # (n, J) indicators of the non-reference classes
     P: FloatArray  # (n, J) their fitted probabilities
@@ -83,6 +85,9 @@ class _Fit:
     y: IntArray  # (n,) encoded labels
     theta: FloatArray  # (J, p)
     log_likelihood: float
+    coef: FloatArray  # the model's coef_ (n_raw, d) and intercept_ (n_raw,), on the host
+    intercept: FloatArray
+    classes: NDArray[Any]
 
 
 def _check_model(model: Any) -> None:
@@ -105,6 +110,13 @@ def _check_model(model: Any) -> None:
         )
 
 
+def _host(a: Any) -> NDArray[Any]:
+    """A dense NumPy array on the host: sparse matrices and other libraries' arrays too."""
+    if hasattr(a, "toarray"):
+        return np.asarray(a.toarray())
+    return np.asarray(a) if is_numpy(a) else np.asarray(backend_of(a).to_numpy(a))
+
+
 def _encode(y: ArrayLike, classes: NDArray[Any], n: int) -> IntArray:
     labels = np.asarray(y).ravel()
     if len(labels) != n:
@@ -123,15 +135,18 @@ def _fit(model: Any, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None
          reference_class: Any = None) -> _Fit:  # fmt: skip
     """Check the model, encode the data and evaluate the fit in the reference parameterization."""
     _check_model(model)
-    A = check_X(X).astype(np.float64)
+    A = _host(check_X(X)).astype(np.float64)
     if A.shape[1] != model.n_features_in_:
         raise ValueError(f"X has {A.shape[1]} features; the model has {model.n_features_in_}.")
-    classes, y_enc = model.classes_, _encode(y, model.classes_, len(A))
-    s = check_sample_weight(sample_weight, len(A), np.float64)
+    classes = _host(model.classes_)
+    y_enc = _encode(_host(y), classes, len(A))
+    s = check_sample_weight(None if sample_weight is None else _host(sample_weight), len(A),
+                            np.float64)  # fmt: skip
     s = s * class_weights(model.class_weight, classes, y_enc, s)[y_enc]
     r = 0 if reference_class is None else int(_encode([reference_class], classes, 1)[0])
     # every class's raw score [b_k, W_k]; two classes: class 0 scores 0, class 1 coef_
-    B = np.hstack([model.intercept_[:, None], model.coef_]).astype(np.float64)  # (n_raw, 1+d)
+    W, b = _host(model.coef_).astype(np.float64), _host(model.intercept_).astype(np.float64)
+    B = np.hstack([b[:, None], W])  # (n_raw, 1+d)
     if len(B) == 1:
         B = np.vstack([np.zeros_like(B), B])  # (K, 1+d)
     others = [k for k in range(len(classes)) if k != r]
@@ -143,7 +158,7 @@ def _fit(model: Any, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None
     log_p = Z[np.arange(len(A)), y_enc] - logsumexp(Z, axis=1)  # log P(y_i | x_i)
     Y = (y_enc[:, None] == np.array(others)).astype(np.float64)
     P = softmax(Z, axis=1)[:, others]
-    return _Fit(D, Y, P, s, y_enc, theta, float(s @ log_p))
+    return _Fit(A, D, Y, P, s, y_enc, theta, float(s @ log_p), W, b, classes)
 
 
 def _information(f: _Fit) -> FloatArray:
@@ -377,7 +392,7 @@ def summary(
     z = f.theta / se
     crit = -float(norm_ppf(alpha / 2))  # z_{1 - alpha/2}
     n, k = float(f.s.sum()), J * p
-    S_k = np.bincount(f.y, weights=f.s, minlength=len(model.classes_))  # class totals
+    S_k = np.bincount(f.y, weights=f.s, minlength=len(f.classes))  # class totals
     ll_null = float(np.sum(S_k[S_k > 0] * np.log(S_k[S_k > 0] / n)))
     llr = 2 * (f.log_likelihood - ll_null)
     df_model = k - J
@@ -385,21 +400,21 @@ def summary(
     names = [str(c) for c in getattr(model, "feature_names_in_", [])] or [
         f"x{j}" for j in range(model.n_features_in_)
     ]
-    r = model.classes_[0] if reference_class is None else reference_class
+    r = f.classes[0] if reference_class is None else reference_class
     return Summary(
         coef=f.theta.reshape(shape), std_err=se.reshape(shape), z=z.reshape(shape),
         p_value=(2 * norm_sf(np.abs(z))).reshape(shape),
         ci_low=(f.theta - crit * se).reshape(shape), ci_high=(f.theta + crit * se).reshape(shape),
         cov=V, names=tuple(["(Intercept)"] * bool(model.fit_intercept) + names),
-        classes=tuple(c for c in model.classes_.tolist() if c != r), reference_class=r,
+        classes=tuple(c for c in f.classes.tolist() if c != r), reference_class=r,
         log_likelihood=f.log_likelihood, null_log_likelihood=ll_null,
         pseudo_r2=1 - f.log_likelihood / ll_null if ll_null < 0 else float("nan"),
         llr_p_value=float(chi2_sf(llr, df_model)) if df_model > 0 else float("nan"),
         aic=-2 * f.log_likelihood + 2 * k, bic=-2 * f.log_likelihood + np.log(n) * k,
         n_obs=n, df_model=df_model, df_resid=n - k, cov_type=cov_type, alpha=alpha,
         converged=bool(getattr(model, "converged_", True)),
-        separation=check_separation(check_X(X), f.y, model.coef_, model.intercept_,
-                                    sample_weight=f.s, fit_intercept=model.fit_intercept),
+        separation=check_separation(f.X, f.y, f.coef, f.intercept, sample_weight=f.s,
+                                    fit_intercept=model.fit_intercept),
     )  # fmt: skip
 
 
@@ -488,9 +503,9 @@ def likelihood_ratio_test(
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 1.0], [4.0, 0.0], [5.0, 1.0]])
     >>> y = np.array([0, 0, 1, 0, 1, 1])
     >>> full = LogisticRegression(C=np.inf, tol=1e-10).fit(X, y)
-    >>> small = LogisticRegression(C=np.inf, tol=1e-10).fit(X[:, :1], y)
-    >>> print(likelihood_ratio_test(small, full, X[:, :1], X, y))
-    chi2(1) = 0.0000, p-value = 1
+    >>> small = LogisticRegression(C=np.inf, tol=1e-10).fit(X[:, 1:], y)  # without x0
+    >>> print(likelihood_ratio_test(small, full, X[:, 1:], X, y))
+    chi2(1) = 3.3618, p-value = 0.06673
     """
     df = _n_params(full) - _n_params(restricted)
     if df < 1 or not np.array_equal(restricted.classes_, full.classes_):

@@ -11,6 +11,9 @@ With ``P = h(Z)`` the predicted probabilities (the sigmoid, or the softmax acros
 row), both losses share the same gradient, ``dloss/dZ = P - Y``; their Hessians
 differ, and are given per sample as an ``(n_raw, n_raw)`` block.
 
+Shapes and formulas are the same for every array library: each method works in the
+namespace ``xp`` of ``Z`` (NumPy for NumPy input; see ``log_reg.backends``).
+
 References: Bishop, *Pattern Recognition and Machine Learning*, sections 4.3.2-4.3.4.
 """
 
@@ -19,9 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
-
 from ._numerics import FloatArray, expit, log1pexp, logsumexp, softmax
+from .backends import backend_of
 
 __all__ = ["BINARY", "MULTINOMIAL", "BinaryLogLoss", "LogLoss", "MultinomialLogLoss"]
 
@@ -68,6 +70,7 @@ class BinaryLogLoss(LogLoss):
 
     Examples
     --------
+    >>> import numpy as np
     >>> Y, Z = np.array([[1.0], [0.0]]), np.array([[0.0], [0.0]])
     >>> BINARY.loss(Y, Z)
     array([0.69314718, 0.69314718])
@@ -82,14 +85,15 @@ class BinaryLogLoss(LogLoss):
         return expit(Z)
 
     def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
-        return np.sum(log1pexp(Z) - Y * Z, axis=1)
+        return backend_of(Z).xp.sum(log1pexp(Z) - Y * Z, axis=1)
 
     def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        xp = backend_of(Z).xp
         # One exp for both: e = exp(-|z|) gives log1pexp (softplus) and the sigmoid.
-        e = np.exp(-np.abs(Z))
-        softplus = np.maximum(Z, 0) + np.log1p(e)
-        p = np.where(Z >= 0, 1 / (1 + e), e / (1 + e))
-        return np.sum(softplus - Y * Z, axis=1), p - Y
+        e = xp.exp(-xp.abs(Z))
+        softplus = xp.maximum(Z, 0.0) + xp.log1p(e)
+        p = xp.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+        return xp.sum(softplus - Y * Z, axis=1), p - Y
 
     def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
         p = expit(Z)
@@ -110,6 +114,7 @@ class MultinomialLogLoss(LogLoss):
 
     Examples
     --------
+    >>> import numpy as np
     >>> Y, Z = np.array([[0.0, 1.0, 0.0]]), np.zeros((1, 3))
     >>> MULTINOMIAL.loss(Y, Z)  # log 3
     array([1.09861229])
@@ -124,18 +129,19 @@ class MultinomialLogLoss(LogLoss):
         return softmax(Z, axis=1)
 
     def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
-        return logsumexp(Z, axis=1) - np.sum(Y * Z, axis=1)
+        return logsumexp(Z, axis=1) - backend_of(Z).xp.sum(Y * Z, axis=1)
 
     def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        xp = backend_of(Z).xp
         # log p = z - logsumexp(z) from one pass; p = exp(log p).
         log_p = Z - logsumexp(Z, axis=1)[:, None]
-        return -np.sum(Y * log_p, axis=1), np.exp(log_p) - Y
+        return -xp.sum(Y * log_p, axis=1), xp.exp(log_p) - Y
 
     def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+        xp = backend_of(Z).xp
         p = softmax(Z, axis=1)  # (n, K)
-        blocks = -p[:, :, None] * p[:, None, :]  # -p p^T, (n, K, K)
-        k = np.arange(p.shape[1])
-        blocks[:, k, k] += p  # + diag(p)
+        eye = xp.eye(p.shape[1], dtype=p.dtype)
+        blocks = p[:, :, None] * (eye - p[:, None, :])  # diag(p) - p p^T, (n, K, K)
         return p - Y, blocks
 
     def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
@@ -143,7 +149,7 @@ class MultinomialLogLoss(LogLoss):
 
         def hessp(V: FloatArray) -> FloatArray:
             # (diag(p) - p p^T) v = p * v - p (p . v), per row; (n, K)
-            return p * (V - np.sum(p * V, axis=1, keepdims=True))
+            return p * (V - backend_of(V).xp.sum(p * V, axis=1, keepdims=True))
 
         return p - Y, hessp
 

@@ -4,10 +4,12 @@ Conventions
 -----------
 Every other docstring in the package refers to this block.
 
-- **Data.** ``X`` has shape ``(n, d)``: a NumPy array, or a SciPy CSR matrix (every
-  product below is written so that both work, and X is never densified). Sample weights
-  ``s_i >= 0`` (all ones by default) have total ``S = sum_i s_i``. The objective stores the
-  normalized weights ``w_i = s_i / S``, which sum to 1.
+- **Data.** ``X`` has shape ``(n, d)``: a NumPy array, a SciPy CSR matrix (every product
+  below is written so that both work, and X is never densified), or an array of another
+  library that follows the array API standard (``log_reg.backends``): the per-sample work
+  then runs in that library, on its device, and only coefficient-sized vectors travel.
+  Sample weights ``s_i >= 0`` (all ones by default) have total ``S = sum_i s_i``. The
+  objective stores the normalized weights ``w_i = s_i / S``, which sum to 1.
 - **Raw predictions.** A binary problem has one raw prediction per sample, the log-odds of
   the positive class (``n_raw = 1``). A multinomial problem has one per class
   (``n_raw = K``): scikit-learn's symmetric parameterization, every class with its own row.
@@ -39,6 +41,7 @@ from numpy.typing import ArrayLike
 
 from ._numerics import FloatArray, IntArray
 from ._validation import check_int, check_sample_weight, check_X
+from .backends import NUMPY, Backend, backend_of
 from .loss import BINARY, MULTINOMIAL, LogLoss
 from .penalty import ElasticNet
 
@@ -68,12 +71,13 @@ class Objective:
     ``(n, n_raw)``, ``weights`` the normalized weights ``w_i``.
     """
 
-    X: Any  # a NumPy array or a SciPy CSR matrix; see Conventions
+    X: Any  # a NumPy array, a SciPy CSR matrix, or an array-API array; see Conventions
     Y: FloatArray
     weights: FloatArray
     loss: LogLoss
     penalty: ElasticNet
     fit_intercept: bool
+    backend: Backend = NUMPY
 
     # -- shapes ------------------------------------------------------------------
     @property
@@ -95,7 +99,12 @@ class Objective:
 
     @property
     def dtype(self) -> np.dtype[Any]:
-        return self.X.dtype
+        """The NumPy dtype of the coefficients: float32 for float32 data, else float64."""
+        return np.dtype(np.float32 if "float32" in str(self.X.dtype) else np.float64)
+
+    def _on_device(self, W: FloatArray, b: FloatArray) -> tuple[Any, Any]:
+        """Host coefficients -> arrays of ``X``'s backend (no copy for NumPy)."""
+        return self.backend.asarray(W), self.backend.asarray(b)
 
     def zeros(self) -> FloatArray:
         """The starting point every solver uses by default: all coefficients zero."""
@@ -118,7 +127,7 @@ class Objective:
     # -- values and derivatives --------------------------------------------------
     def raw_prediction(self, coef: FloatArray) -> FloatArray:
         """``Z = X W^T + b``, shape ``(n, n_raw)``."""
-        W, b = self.split(coef)
+        W, b = self._on_device(*self.split(coef))
         return self.X @ W.T + b
 
     def _pack(self, G_W: FloatArray, g_b: FloatArray) -> FloatArray:
@@ -133,13 +142,18 @@ class Objective:
         ``R`` holds ``w_i * dloss/dz_i`` ``(n, n_raw)``; returns ``[R^T X + l2 W, sum_i R_i]``
         flattened (``V_W`` replaces ``W`` in the L2 term for Hessian-vector products).
         """
-        G_W = (self.X.T @ R).T + self.penalty.smooth_gradient(W if V_W is None else V_W)
-        return self._pack(G_W, R.sum(axis=0))
+        host = self.backend.to_numpy
+        G_W = host(self.X.T @ R).T + self.penalty.smooth_gradient(W if V_W is None else V_W)
+        return self._pack(G_W, host(self.backend.xp.sum(R, axis=0)))
+
+    def _mean(self, per_sample: Any) -> float:
+        """``sum_i w_i v_i`` as a Python float."""
+        return float(self.backend.xp.sum(self.weights * per_sample))
 
     def value(self, coef: FloatArray) -> float:
         """``f(coef)``, the L1 half of the penalty included."""
         W, _ = self.split(coef)
-        data = float(self.weights @ self.loss.loss(self.Y, self.raw_prediction(coef)))
+        data = self._mean(self.loss.loss(self.Y, self.raw_prediction(coef)))
         return data + self.penalty.value(W)
 
     def loss_gradient(self, coef: FloatArray) -> tuple[float, FloatArray]:
@@ -150,7 +164,7 @@ class Objective:
         """
         W, _ = self.split(coef)
         losses, dZ = self.loss.loss_gradient(self.Y, self.raw_prediction(coef))
-        value = float(self.weights @ losses) + self.penalty.smooth_value(W)
+        value = self._mean(losses) + self.penalty.smooth_value(W)
         return value, self._lift(self.weights[:, None] * dZ, W)
 
     def gradient(self, coef: FloatArray) -> FloatArray:
@@ -178,15 +192,15 @@ class Objective:
 
     def _weighted_gram(self, d: FloatArray) -> FloatArray:
         """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``."""
-        nf = self.n_features
+        nf, host, X = self.n_features, self.backend.to_numpy, self.X
         G = np.empty((nf + self.fit_intercept,) * 2, dtype=self.dtype)
-        if isinstance(self.X, np.ndarray):
-            G[:nf, :nf] = self.X.T @ (d[:, None] * self.X)
-        else:  # SciPy sparse: multiply() scales rows; the p x p result is dense
-            G[:nf, :nf] = (self.X.T @ self.X.multiply(d[:, None]).tocsr()).toarray()
+        if hasattr(X, "tocsr"):  # SciPy sparse: multiply() scales rows; the p x p result is dense
+            G[:nf, :nf] = (X.T @ X.multiply(d[:, None]).tocsr()).toarray()
+        else:
+            G[:nf, :nf] = host(X.T @ (d[:, None] * X))
         if self.fit_intercept:
-            v = self.X.T @ d
-            G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, d.sum()
+            v = host(X.T @ d)
+            G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(self.backend.xp.sum(d))
         return G
 
     def hessian_product(self, coef: FloatArray) -> tuple[FloatArray, HessianVectorProduct]:
@@ -200,7 +214,8 @@ class Objective:
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, v_b = self.split(v)
-            U = self.weights[:, None] * hessp(self.X @ V_W.T + v_b)  # (n, n_raw)
+            V_Wd, v_bd = self._on_device(V_W, v_b)
+            U = self.weights[:, None] * hessp(self.X @ V_Wd.T + v_bd)  # (n, n_raw)
             return self._lift(U, W, V_W)
 
         return grad, hvp
@@ -244,6 +259,11 @@ class Objective:
         ``w_i -> w_i n / |rows|``: the mini-batch objective of stochastic gradient descent.
         """
         scale = self.X.shape[0] / len(rows)
+        if not self.backend.is_numpy:  # the standard's way to gather rows
+            take = self.backend.xp.take
+            at = self.backend.asarray(rows)
+            return replace(self, X=take(self.X, at, axis=0), Y=take(self.Y, at, axis=0),
+                           weights=take(self.weights, at, axis=0) * scale)  # fmt: skip
         return replace(self, X=self.X[rows], Y=self.Y[rows], weights=self.weights[rows] * scale)
 
 
@@ -270,7 +290,7 @@ def make_objective(
     >>> f.coef_shape, round(f.value(f.zeros()), 6)  # log 2 at zero
     ((1, 2), 0.693147)
     """
-    X = check_X(X)
+    X = check_X(X)  # NumPy, SciPy sparse or array-API arrays, each kept as it is
     n_classes = check_int(n_classes, "n_classes", low=2)
     y = np.asarray(y)
     if y.shape != (X.shape[0],):
@@ -283,18 +303,21 @@ def make_objective(
             f"to {y.max()!r} ({y.dtype})."
         )
     y = y.astype(np.intp)
+    backend = backend_of(X)
+    dtype = np.float32 if "float32" in str(X.dtype) else np.float64
     loss = BINARY if n_classes == 2 else MULTINOMIAL
     if n_classes == 2:
-        Y = (y == 1).astype(X.dtype)[:, None]  # (n, 1)
+        Y = (y == 1).astype(dtype)[:, None]  # (n, 1)
     else:
-        Y = np.zeros((len(y), n_classes), dtype=X.dtype)  # one-hot, (n, K)
+        Y = np.zeros((len(y), n_classes), dtype=dtype)  # one-hot, (n, K)
         Y[np.arange(len(y)), y] = 1
-    s = check_sample_weight(sample_weight, len(y), X.dtype)
+    s = check_sample_weight(sample_weight, len(y), dtype)
     return Objective(
         X=X,
-        Y=Y,
-        weights=s / s.sum(),
+        Y=backend.asarray(Y),
+        weights=backend.asarray(s / s.sum()),
         loss=loss,
         penalty=penalty if penalty is not None else ElasticNet(),
         fit_intercept=fit_intercept,
+        backend=backend,
     )

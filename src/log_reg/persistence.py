@@ -162,9 +162,13 @@ def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to a temporary file beside ``path``, then move it onto ``path``.
 
     ``os.replace`` is atomic on POSIX and Windows: readers see the old file or the new
-    one, never a mix; on any failure the temporary file is removed.
+    one, never a mix; on any failure the temporary file is removed. A target that is not a
+    regular file or folder (``/dev/null``, a named pipe) is written directly.
     """
     target = Path(path)
+    if target.exists() and not target.is_file() and not target.is_dir():
+        target.write_bytes(data)  # /dev/null, a named pipe: a stream, nothing to replace
+        return
     temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -11,7 +11,9 @@ import csv
 import importlib
 import io
 import sys
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -19,7 +21,15 @@ from typing import Any
 
 from log_reg.persistence import write_atomically
 
-__all__ = ["MissingDependencyError", "Table", "note", "read_table", "require", "write_csv"]
+__all__ = [
+    "MissingDependencyError",
+    "Table",
+    "note",
+    "read_table",
+    "require",
+    "warnings_as_notes",
+    "write_csv",
+]
 
 INSTALL = "pip install 'log_reg[cli]'"
 
@@ -82,16 +92,18 @@ def read_table(source: str) -> Table:
         missing = "is a folder, not a file" if Path(source).is_dir() else "does not exist"
         raise ValueError(f"data file {name} {missing}.")
     try:
-        if kind == "csv":
-            stream = sys.stdin if source == "-" else source
-            frame = pd.read_csv(stream, index_col=False, low_memory=False)
-        else:
-            frame = pd.read_parquet(source).reset_index(drop=True)
+        with warnings.catch_warnings():  # a row longer than the header: an error, not a warning
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            if kind == "csv":
+                stream = sys.stdin if source == "-" else source
+                frame = pd.read_csv(stream, index_col=False, low_memory=False)
+            else:
+                frame = pd.read_parquet(source).reset_index(drop=True)
     except pd.errors.EmptyDataError:
         raise ValueError(f"data file {name} is empty.") from None
     except UnicodeDecodeError:
         raise ValueError(f"data file {name} is not UTF-8 text.") from None
-    except (ValueError, OSError) as error:  # pandas' ParserError, pyarrow's ArrowInvalid
+    except (ValueError, OSError, pd.errors.ParserWarning) as error:  # ParserError, ArrowInvalid
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise ValueError(f"cannot read {name} as {kind.upper()}: {reason}") from None
     if len(frame) == 0:
@@ -115,7 +127,18 @@ def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: str | N
         write_atomically(out, buffer.getvalue().encode())
 
 
-def note(message: str, *, quiet: bool = False) -> None:
+def note(message: str) -> None:
     """A one-line remark on standard error (not on standard output, which may be data)."""
-    if not quiet:
-        print(f"log-reg: {message}", file=sys.stderr)
+    print(f"log-reg: {message}", file=sys.stderr)
+
+
+@contextmanager
+def warnings_as_notes() -> Iterator[None]:
+    """Print each distinct warning raised inside as a one-line note (not Python's two lines)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield
+        finally:
+            for message in dict.fromkeys(str(w.message) for w in caught):
+                note(f"warning: {message}")

@@ -54,8 +54,12 @@ def _loss(ax: Any, *, y: Any, P: Any, classes: Any, model: Any) -> None:
     histories = history if isinstance(history, list) else [history]  # one per fit
     for k, h in enumerate(histories):
         label = f"{classes[k]}" if len(histories) > 1 else None
-        ax.plot(np.arange(1, len(h) + 1), h, marker=".", label=label)
-    ax.set(xlabel="iteration", ylabel="objective", title=f"Training loss ({model.solver_})")
+        ax.plot(np.arange(len(h)), h, marker=".", label=label)  # entry 0: the start
+    ax.set(
+        xlabel="iteration (0: the start)",
+        ylabel="objective",
+        title=f"Training loss ({model.solver_})",
+    )
     if len(histories) > 1:
         ax.legend(title="one-vs-rest fit")
 

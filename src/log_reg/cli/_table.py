@@ -41,6 +41,11 @@ def _names(columns: Sequence[str], limit: int = 8) -> str:
     return shown + (f", ... ({len(columns)} in all)" if len(columns) > limit else "")
 
 
+def _show(value: Any) -> str:
+    """``repr`` of a cell, as Python writes it (``2.5``, not ``np.float64(2.5)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def require_columns(table: Table, columns: Sequence[str], *, role: str = "column") -> None:
     """Every one of ``columns`` is in the table, or a ``ValueError`` listing those that are."""
     missing = [c for c in columns if c not in table.frame.columns]
@@ -77,6 +82,7 @@ def drop_missing(
     Without ``drop``, a missing value is a ``ValueError`` saying where (``hint`` says how
     to proceed).
     """
+    require_columns(table, columns)
     missing = table.frame[list(columns)].isna()
     rows = missing.any(axis=1)
     if not rows.any():
@@ -113,7 +119,7 @@ def _typos(table: Table, column: str, text: Any) -> ValueError:
     first = text.idxmax()
     return ValueError(
         f"column {column!r} of {table.name} holds numbers, but row {table.row(first)} holds "
-        f"{table.frame[column][first]!r} ({int(text.sum())} row(s) are not numbers)."
+        f"{_show(table.frame[column][first])} ({int(text.sum())} row(s) are not numbers)."
     )
 
 
@@ -154,13 +160,14 @@ def encode(table: Table, encoding: Encoding) -> Any:
         if unseen.any():
             first = unseen.idxmax()
             raise ValueError(
-                f"column {column!r} of {table.name} has the level {labels[first]!r} in row "
+                f"column {column!r} of {table.name} has the level {_show(labels[first])} in row "
                 f"{table.row(first)}, which the model did not see in training; it knows "
                 f"{_names(list(levels))}."
             )
         for level in levels[1:]:  # the first level is the reference: all zeros
             features[f"{column}={level}"] = (labels == level).to_numpy(dtype=np.float64)
-    return pd.DataFrame(features, index=table.frame.index)
+    X = np.column_stack(list(features.values()))  # (n_samples, n_features), row-major
+    return pd.DataFrame(X, columns=list(features), index=table.frame.index, copy=False)
 
 
 def target_labels(table: Table, target: str) -> NDArray[Any]:
@@ -172,7 +179,7 @@ def target_labels(table: Table, target: str) -> NDArray[Any]:
         if fractional.any():
             first = fractional.idxmax()
             raise ValueError(
-                f"target column {target!r} of {table.name} holds {series[first]!r} in row "
+                f"target column {target!r} of {table.name} holds {_show(series[first])} in row "
                 f"{table.row(first)}: class labels must be whole numbers, text or booleans."
             )
     if pd.api.types.is_float_dtype(series):  # whole numbers, floats only for missing values
@@ -181,7 +188,7 @@ def target_labels(table: Table, target: str) -> NDArray[Any]:
     classes = np.unique(labels)
     if len(classes) < 2:
         raise ValueError(
-            f"target column {target!r} of {table.name} has a single class, {classes[0]!r}; "
+            f"target column {target!r} of {table.name} has a single class, {_show(classes[0])}; "
             "a classifier needs at least two."
         )
     return labels
@@ -197,7 +204,7 @@ def match_labels(table: Table, target: str, classes: NDArray[Any]) -> NDArray[np
     if unknown.any():
         first = unknown.idxmax()
         raise ValueError(
-            f"target column {target!r} of {table.name} holds {series[first]!r} in row "
+            f"target column {target!r} of {table.name} holds {_show(series[first])} in row "
             f"{table.row(first)}, which is not a class of the model; its classes are "
             f"{_names(classes.tolist())}."
         )

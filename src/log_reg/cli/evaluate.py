@@ -14,10 +14,10 @@ import numpy as np
 from log_reg.persistence import read_model_file
 
 from . import _report
-from ._io import note, read_table, require
+from ._io import note, read_table, require, warnings_as_notes
 from ._metrics import evaluate
 from ._plots import write_plots
-from ._table import drop_missing, encode, encoding_of, match_labels, require_columns
+from ._table import drop_missing, encode, encoding_of, match_labels
 
 HELP = "score a model on a labelled table: accuracy, log-loss, ROC AUC, Brier, confusion"
 
@@ -43,17 +43,17 @@ def run(args: argparse.Namespace) -> int:
         require("matplotlib", "--plots")  # before any work
     table = read_table(args.data)
     columns = [*encoding.columns, target]
-    require_columns(table, columns)
     hint = "fill them in, or pass --drop-missing to drop those rows."
     table, dropped = drop_missing(table, columns, drop=args.drop_missing, hint=hint)
     if dropped:
         note(f"dropped {dropped} row(s) with missing values.")
     X = encode(table, encoding)
     y = match_labels(table, target, model.classes_)
-    P = model.predict_proba(X)
-    predicted = np.searchsorted(model.classes_, model.predict(X))  # classes_ is sorted
-    scores = evaluate(y, P, model.predict_log_proba(X), predicted)
-    plots = write_plots(args.plots, y=y, P=P, model=model) if args.plots else []
+    with warnings_as_notes():
+        P = model.predict_proba(X)
+        predicted = np.searchsorted(model.classes_, model.predict(X))  # classes_ is sorted
+        scores = evaluate(y, P, model.predict_log_proba(X), predicted)
+        plots = write_plots(args.plots, y=y, P=P, model=model) if args.plots else []
     facts = [("data", f"{table.name}: {len(y)} rows, target {target!r}")]
     facts += [("plots", ", ".join(map(str, plots)))] if plots else []
     print(f"{_report.fields(facts)}\n\n{_report.evaluation_report(scores, model.classes_)}")

@@ -8,9 +8,7 @@ Steps: 1. read the table; 2. pick the feature columns and handle missing values;
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-import warnings
 from typing import Any
 
 import numpy as np
@@ -19,7 +17,7 @@ from log_reg import LogisticRegression
 from log_reg.persistence import save
 
 from . import _report
-from ._io import note, read_table
+from ._io import note, read_table, warnings_as_notes
 from ._metrics import evaluate
 from ._progress import Progress, attach
 from ._table import drop_missing, encode, learn_encoding, pick_features, target_labels
@@ -47,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--max-iter", type=int, default=100, help="iterations at most (default 100)")
     add("--out", default=DEFAULT_OUT, metavar="MODEL", help=f"model file (default {DEFAULT_OUT})")
     add("--drop-missing", action="store_true", help="drop rows with missing values")
-    add("--quiet", action="store_true", help="no progress line and no notes on stderr")
+    add("--quiet", action="store_true", help="no progress line on stderr")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     columns = [*features, args.target]
     table, dropped = drop_missing(table, columns, drop=args.drop_missing, hint=hint)
     if dropped:
-        note(f"dropped {dropped} row(s) with missing values.", quiet=args.quiet)
+        note(f"dropped {dropped} row(s) with missing values.")
     y = target_labels(table, args.target)
     encoding = learn_encoding(table, features, args.target)
     X = encode(table, encoding)
@@ -72,10 +70,12 @@ def run(args: argparse.Namespace) -> int:
         class_weight=args.class_weight,
         max_iter=args.max_iter,
     )
-    _fit(model, X, y, quiet=args.quiet)
-    # 5. save, 6. report
-    save(model, args.out, encoding=encoding)
-    print(_report_text(model, X, y, data=f"{table.name}, target {args.target!r}", out=args.out))
+    with warnings_as_notes():
+        _fit(model, X, y, quiet=args.quiet)
+        # 5. save, 6. report
+        save(model, args.out, encoding=encoding)
+        data = f"{table.name}, target {args.target!r}"
+        print(_report_text(model, X, y, data=data, out=args.out))
     return 0
 
 
@@ -99,28 +99,22 @@ def _report_text(model: LogisticRegression, X: Any, y: Any, *, data: str, out: s
 
 
 def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
-    """Fit with a progress line (when the estimator takes a callback); warnings as notes."""
-    progress = Progress(sys.stderr, enabled=not quiet)
-    with progress, warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    """Fit, with a progress line when the estimator takes a callback (``_progress.attach``)."""
+    with Progress(sys.stderr, enabled=not quiet) as progress:
         hooked = attach(model, progress)
         model.fit(X, y)
     if hooked:
-        model.set_params(callback=None)
-    for warning in caught:
-        note(f"warning: {warning.message}")
+        model.set_params(callback=None)  # a hook is no part of the saved model
 
 
 def _standard_errors(model: LogisticRegression, X: Any, y: Any) -> str | None:
-    """The standard-error table of an unpenalized fit, when ``log_reg.inference`` offers one."""
+    """The standard-error table (``log_reg.inference.summary``) of an unpenalized fit."""
     if np.isfinite(model.C):
         return None
+    from log_reg.inference import summary
+
     try:
-        inference: Any = importlib.import_module("log_reg.inference")
-    except ImportError:
-        inference = None
-    if hasattr(inference, "summary"):
-        return str(inference.summary(model, X, y))
-    if hasattr(model, "summary"):
-        return str(model.summary(X, y))
-    return None
+        return str(summary(model, X, y))
+    except ValueError as error:  # e.g. a one-vs-rest fit, which has no joint covariance
+        note(f"no standard errors: {error}")
+        return None

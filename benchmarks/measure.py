@@ -1,0 +1,199 @@
+"""How each configuration is measured: wall time, passes over X, peak memory, objective.
+
+1. **Probe.** One untimed fit per configuration, with counters and memory tracking on:
+   - *passes over X*: calls to the objective's value, gradient, Hessian and Hessian-vector
+     product, ours (``log_reg.objective.Objective``) and scikit-learn's
+     (``LinearModelLoss``, private, used by its lbfgs and newton solvers), each weighted by
+     its rows / n (SGD's mini-batches add up to one pass an epoch). Each call reads X once
+     or twice; a multinomial Hessian costs K(K+1)/2 weighted Gram products. saga: one pass
+     an epoch. liblinear and glum run in compiled code and are not counted ("-").
+   - *peak memory*, two ways: ``tracemalloc``'s peak of allocations made during the fit
+     (NumPy's arrays included; allocations of compiled code, such as liblinear's copy of
+     X, are not seen), and the peak rise of the process's resident set size, sampled
+     every millisecond by a thread (sees everything, but misses memory freed and reused).
+2. **Timing.** ``repeats`` rounds; each round fits every configuration once, the order
+   rotating between rounds, so slow drifts in machine load hit all alike. The time is
+   the median. A configuration whose probe took longer than ``slow`` seconds is timed
+   once.
+3. **Objective.** Every fit is scored on one scale, ours (see ``log_reg.objective``'s
+   Conventions): ``f = mean log-loss + alpha * pen`` with ``alpha = 1 / (C n)``, which is
+   scikit-learn's objective divided by ``C n``, in float64.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any
+
+import numpy as np
+import psutil
+from configs import Config, Fit
+from problems import Problem
+
+from log_reg.objective import Objective, alpha_from_C, make_objective
+from log_reg.penalty import ElasticNet
+
+MIB = 2**20
+
+
+@dataclass
+class Measurement:
+    """Everything measured about one configuration on one problem."""
+
+    config: Config
+    fit: Fit | None = None
+    error: str = ""
+    times: list[float] = field(default_factory=list)
+    passes: float | None = None
+    traced_mib: float = float("nan")
+    rss_mib: float = float("nan")
+    probe_seconds: float = 0.0
+    value: float = float("nan")
+
+    @property
+    def time(self) -> float:
+        return float(np.median(self.times)) if self.times else float("nan")
+
+
+# -- passes over X --------------------------------------------------------------------
+class _PassCounter:
+    def __init__(self, n: int) -> None:
+        self.n, self.ours, self.sklearn = n, 0.0, 0.0
+
+    def add(self, side: str, X: Any) -> None:
+        setattr(self, side, getattr(self, side) + X.shape[0] / self.n)
+
+
+def _counted(method: Any, counter: _PassCounter, side: str, x_of: Any) -> Any:
+    @wraps(method)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        counter.add(side, x_of(args, kwargs))
+        return method(*args, **kwargs)
+
+    return wrapper
+
+
+def _counted_hvp(method: Any, counter: _PassCounter) -> Any:
+    """Our ``hessian_product`` returns ``(grad, hvp)``: count it, and every ``hvp`` call."""
+
+    @wraps(method)
+    def wrapper(self: Objective, coef: Any) -> Any:
+        counter.add("ours", self.X)
+        grad, hvp = method(self, coef)
+        return grad, _counted(hvp, counter, "ours", lambda a, k: self.X)
+
+    return wrapper
+
+
+def ours_x(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return args[0].X  # Objective.method(self, ...)
+
+
+def sklearn_x(args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    return args[2] if len(args) > 2 else kwargs["X"]  # LinearModelLoss.method(self, coef, X, ...)
+
+
+@contextmanager
+def count_passes(n: int) -> Iterator[_PassCounter]:
+    """Patch ours and scikit-learn's objectives to count their passes over ``X``."""
+    from sklearn.linear_model._linear_loss import LinearModelLoss
+
+    counter = _PassCounter(n)
+    patches = [(Objective, m, _counted(getattr(Objective, m), counter, "ours", ours_x))
+               for m in ("value", "loss_gradient", "hessian", "lipschitz")]  # fmt: skip
+    patches.append(
+        (Objective, "hessian_product", _counted_hvp(Objective.hessian_product, counter))
+    )
+    patches += [(LinearModelLoss, m, _counted(getattr(LinearModelLoss, m), counter, "sklearn",
+                                              sklearn_x))
+                for m in ("loss", "loss_gradient", "gradient", "gradient_hessian",
+                          "gradient_hessian_product")]  # fmt: skip
+    originals = [(cls, name, cls.__dict__[name]) for cls, name, _ in patches]
+    try:
+        for cls, name, wrapper in patches:
+            setattr(cls, name, wrapper)
+        yield counter
+    finally:
+        for cls, name, original in originals:
+            setattr(cls, name, original)
+
+
+# -- memory ----------------------------------------------------------------------------
+@contextmanager
+def peak_rss() -> Iterator[list[float]]:
+    """Yield a list that, on exit, holds the peak rise of resident memory in MiB."""
+    process, result, done = psutil.Process(), [], threading.Event()
+    start = process.memory_info().rss
+    peak = [start]
+
+    def sample() -> None:
+        while not done.wait(0.001):
+            peak[0] = max(peak[0], process.memory_info().rss)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield result
+    finally:
+        done.set()
+        thread.join()
+        result.append((max(peak[0], process.memory_info().rss) - start) / MIB)
+
+
+# -- the measurements ------------------------------------------------------------------
+def probe(config: Config, p: Problem) -> Measurement:
+    """One untimed fit with counters and memory tracking on; errors are kept, not raised."""
+    m = Measurement(config)
+    start = time.perf_counter()
+    try:
+        with count_passes(p.X.shape[0]) as counter, peak_rss() as rss:
+            tracemalloc.start()
+            try:
+                m.fit = config.fit(p)
+                m.traced_mib = tracemalloc.get_traced_memory()[1] / MIB
+            finally:
+                tracemalloc.stop()
+    except Exception as error:  # an anchor that cannot run this problem: say so, go on
+        m.error = f"{type(error).__name__}: {str(error).splitlines()[0][:80]}"
+        return m
+    m.probe_seconds = time.perf_counter() - start
+    m.rss_mib = rss[0]
+    if config.side == "ours":
+        m.passes = counter.ours
+    elif counter.sklearn > 0:
+        m.passes = counter.sklearn
+    elif "saga" in config.name:
+        m.passes = float(m.fit.n_iter)  # one pass an epoch
+    return m
+
+
+def time_all(measurements: list[Measurement], p: Problem, repeats: int, slow: float) -> None:
+    """Fill each measurement's ``times``: ``repeats`` interleaved rounds (see module doc)."""
+    runnable = [m for m in measurements if m.fit is not None]
+    for r in range(repeats):
+        shift = r % max(len(runnable), 1)
+        for m in runnable[shift:] + runnable[:shift]:
+            if m.times and m.probe_seconds > slow:
+                continue
+            start = time.perf_counter()
+            m.config.fit(p)
+            m.times.append(time.perf_counter() - start)
+
+
+def common_objective(p: Problem) -> Objective:
+    """Our objective for the problem, float64: the scale every fit is scored on."""
+    n = p.X.shape[0]
+    penalty = ElasticNet(alpha_from_C(p.C, float(n)), p.l1_ratio)
+    return make_objective(p.X, p.y, n_classes=p.n_classes, penalty=penalty)
+
+
+def objective_value(f: Objective, fit: Fit) -> float:
+    """``f`` at a fit; ``coef = hstack([coef_, intercept_[:, None]]).ravel()``."""
+    coef = np.hstack([np.asarray(fit.coef, np.float64), np.asarray(fit.intercept, np.float64)[:, None]])
+    return f.value(coef.ravel())

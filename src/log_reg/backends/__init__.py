@@ -1,0 +1,83 @@
+"""Where other kinds of arrays plug into the objective: NumPy, SciPy sparse, the array API.
+
+The objective does its per-sample work (raw predictions, losses, residuals, ``X^T R``) in
+the namespace and on the device of ``X``; the coefficient vector that solvers update stays
+a NumPy array on the host. Each pass therefore moves only ``n_coef`` numbers each way:
+the coefficients to the device, the gradient back. Solvers need no change.
+
+NumPy arrays (and SciPy sparse matrices, which are NumPy underneath) take the plain path:
+no conversion, no import of anything optional. Any other array goes through
+``array-api-compat`` (an optional dependency), which gives a standard namespace for
+array-api-strict, PyTorch, CuPy and others.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Backend", "backend_of", "is_numpy"]
+
+
+#: Libraries whose arrays carry no ``__array_namespace__`` of their own yet.
+_ARRAY_LIBRARIES = frozenset({"torch", "cupy", "jax", "jaxlib", "array_api_strict", "mlx"})
+
+
+def is_numpy(x: Any) -> bool:
+    """True unless ``x`` is an array of another array library (PyTorch, CuPy, ...).
+
+    NumPy arrays, SciPy sparse matrices, data frames, lists and numbers are all NumPy's.
+    """
+    if isinstance(x, (np.ndarray, np.generic)):
+        return True
+    foreign = (
+        hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] in _ARRAY_LIBRARIES
+    )
+    return not foreign
+
+
+class Backend:
+    """The namespace ``xp`` and device of an array, and moves between it and NumPy."""
+
+    def __init__(self, xp: ModuleType, device: Any = None) -> None:
+        self.xp, self.device = xp, device
+
+    @property
+    def is_numpy(self) -> bool:
+        return self.xp is np
+
+    def asarray(self, a: Any, dtype: Any = None) -> Any:
+        """NumPy (or any) data -> an array of this backend, on its device."""
+        if self.is_numpy:
+            return np.asarray(a, dtype=dtype)
+        return self.xp.asarray(np.ascontiguousarray(a), dtype=dtype, device=self.device)
+
+    def to_numpy(self, a: Any) -> Any:
+        """An array of this backend -> a NumPy array on the host (no copy for NumPy)."""
+        if self.is_numpy:
+            return np.asarray(a)
+        try:  # arrays in host memory: shared through DLPack, no copy
+            return np.from_dlpack(a)
+        except (BufferError, RuntimeError, TypeError, ValueError):  # on an accelerator
+            from array_api_compat import to_device
+
+            return np.from_dlpack(to_device(a, "cpu"))
+
+
+NUMPY = Backend(np)
+
+
+def backend_of(X: Any) -> Backend:
+    """The backend of ``X``: NumPy without importing anything, else via array-api-compat."""
+    if is_numpy(X):
+        return NUMPY
+    try:
+        import array_api_compat
+    except ImportError as exc:
+        raise TypeError(
+            f"X is a {type(X).__module__}.{type(X).__name__}; arrays other than NumPy need "
+            "the optional package array-api-compat: pip install 'log_reg[array-api]'."
+        ) from exc
+    return Backend(array_api_compat.array_namespace(X), array_api_compat.device(X))
