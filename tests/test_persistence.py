@@ -29,7 +29,11 @@ def assert_same_model(a, b, X):
         assert x.dtype == y.dtype and x.shape == y.shape, name
         assert x.tobytes() == y.tobytes() if x.dtype != object else x.tolist() == y.tolist(), name
     assert a.get_params() == b.get_params()
-    assert (a.converged_, a.solver_, a.n_features_in_) == (b.converged_, b.solver_, b.n_features_in_)
+    assert (a.converged_, a.solver_, a.n_features_in_) == (
+        b.converged_,
+        b.solver_,
+        b.n_features_in_,
+    )
     histories = (a.loss_history_, b.loss_history_)
     if isinstance(histories[0], list):
         assert all(np.array_equal(h, g) for h, g in zip(*histories))
@@ -89,7 +93,11 @@ def test_the_file_is_readable_json_with_exact_floats(tmp_path):
     save(model, tmp_path / "m.json")
     document = json.loads((tmp_path / "m.json").read_text())
     assert document["params"]["C"] == {"float": "inf"}
-    assert document["classes"] == {"type": "int", "dtype": model.classes_.dtype.str, "values": [0, 1]}
+    assert document["classes"] == {
+        "type": "int",
+        "dtype": model.classes_.dtype.str,
+        "values": [0, 1],
+    }
     assert document["coef"]["values"] == model.coef_.ravel().tolist()  # repr round-trips
     assert reseal(document)["checksum"] == document["checksum"]
 
@@ -162,13 +170,16 @@ def test_other_files_are_named_for_what_they_are(saved, tmp_path):
     cases = {
         "pickle": (pickle.dumps(LogisticRegression().fit(X, y)), "Python pickle"),
         "png": (b"\x89PNG\r\n\x1a\n" + bytes(20), "PNG image"),
-        "csv": ("a,b\n1,2\n", "not JSON"),
+        "csv": ("a,b\n1,2\n", r"not a JSON object: it starts with b.a,b\\n1,2\\n., not ."),
+        "json array": ("[1, 2]", "not a JSON object"),
+        "bad json": ('{"a": 1,, }', "not JSON .Expecting property name"),
         "empty": ("", "is empty"),
-        "binary": (b"\xff\xfe\x00\x01", "binary data"),
+        "binary": (b"\xff\xfe\x00\x01", "it starts with b.\\\\xff"),
+        "binary json": (b'{"a": "\xff"}', "binary data"),
         "other json": ('{"weights": [1, 2]}', "not a log_reg model"),
         "truncated": (saved.read_bytes()[:200], "truncated"),
         "nan": (saved.read_text().replace('"converged": true', '"converged": NaN'), "NaN"),
-        "deep": ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+        "deep": ('{"a": ' * 100_000 + "1" + "}" * 100_000, "nested too deeply"),
     }
     for name, (content, message) in cases.items():
         path = _write(tmp_path / f"{name}.file", content)
@@ -209,7 +220,10 @@ def _edit(path, change):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda d: d["coef"].update(shape=[2, 2], values=d["coef"]["values"][:4]), r"coef must have shape \(3, 2\)"),
+        (
+            lambda d: d["coef"].update(shape=[2, 2], values=d["coef"]["values"][:4]),
+            r"coef must have shape \(3, 2\)",
+        ),
         (lambda d: d["coef"]["values"].pop(), "must hold 6 finite numbers"),
         (lambda d: d["coef"]["values"].__setitem__(0, "1.0"), "each value of coef must be"),
         (lambda d: d["coef"].update(dtype="float16"), "coef must have dtype float32 or float64"),
@@ -223,7 +237,10 @@ def _edit(path, change):
         (lambda d: d["classes"].update(dtype="<i1", values=[0, 1, 300]), "do not fit dtype"),
         (lambda d: d.update(n_features=True), "n_features must be int"),
         (lambda d: d.update(feature_names=["a"]), "feature_names must list 2 distinct names"),
-        (lambda d: d.update(n_iter={"dtype": "int32", "shape": [2], "values": [1, 2]}), "1 or 3 fit"),
+        (
+            lambda d: d.update(n_iter={"dtype": "int32", "shape": [2], "values": [1, 2]}),
+            "1 or 3 fit",
+        ),
         (lambda d: d.update(loss_history=[]), "n_iter and loss_history"),
         (lambda d: d.update(solver="os.system"), "solver must be one of"),
         (lambda d: d.update(converged="yes"), "converged must be bool"),
@@ -232,8 +249,14 @@ def _edit(path, change):
         (lambda d: d.update(extra=1), r"unknown entries \['extra'\]"),
         (lambda d: d["params"].update(evil="__import__('os')"), r"unknown names \['evil'\]"),
         (lambda d: d["params"].update(C={"float": "1e3"}), "parameter C has a value"),
-        (lambda d: d["params"].update(class_weight={"dict": [[{"dict": []}, 1]]}), "parameter class_weight"),
-        (lambda d: d.update(encoding={"columns": ["x"], "categories": {}, "target": None}), "encoding does not expand"),
+        (
+            lambda d: d["params"].update(class_weight={"dict": [[{"dict": []}, 1]]}),
+            "parameter class_weight",
+        ),
+        (
+            lambda d: d.update(encoding={"columns": ["x"], "categories": {}, "target": None}),
+            "encoding does not expand",
+        ),
         (lambda d: d.update(encoding={"columns": "x"}), "encoding lacks entries"),
     ],
 )

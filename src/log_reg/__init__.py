@@ -4,19 +4,25 @@
 """
 
 from ._numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
+from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import ConvergenceWarning, NotFittedError
 from .datasets import load_toy
 from .estimator import LogisticRegression
+from .inference import ChiSquareTest, Summary, likelihood_ratio_test
 from .script import log_reg
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChiSquareTest",
     "ConvergenceWarning",
     "LogisticRegression",
     "NotFittedError",
+    "PerfectSeparationWarning",
+    "Summary",
     "__version__",
     "expit",
+    "likelihood_ratio_test",
     "load_toy",
     "log1pexp",
     "log_reg",

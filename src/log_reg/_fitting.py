@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._numerics import FloatArray, IntArray
+from ._separation import Separation, check_separation
 from ._sklearn_compat import ConvergenceWarning, warn
 from ._validation import check_number, check_sample_weight
 from .backends import Backend, backend_of
@@ -108,6 +109,7 @@ class Fitted:
     converged: bool
     loss_history: Any
     solver: str
+    separation: Separation | None = None
 
 
 def class_weights(
@@ -281,14 +283,31 @@ def fit_problem(
     W, b = scaling.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
     if K > 2 and not ovr:
         W, b = _center_softmax(W, b, penalized=penalty.alpha > 0)
-    _warn_if_not_converged(spec, results, problem)
+    separation = None if penalized else _separation(X, y, W, b, s, problem.fit_intercept, ovr)
+    if separation is None:  # separated data cannot converge: that warning says why instead
+        _warn_if_not_converged(spec, results, problem)
     return Fitted(
         coef=W, intercept=b.astype(dtype),
         n_iter=np.array([r.n_iter for r in results], dtype=np.int32),
         converged=all(r.converged for r in results),
         loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
         solver=spec.name,
+        separation=separation,
     )  # fmt: skip
+
+
+def _separation(
+    X: Any, y: IntArray, W: FloatArray, b: FloatArray, s: FloatArray, fit_intercept: bool, ovr: bool
+) -> Separation | None:
+    """Unpenalized fits only: a proof that the classes are separated (no finite MLE)."""
+    if not ovr:
+        return check_separation(X, y, W, b, sample_weight=s, fit_intercept=fit_intercept)
+    found = (
+        check_separation(X, (y == k).astype(np.intp), W[k : k + 1], b[k : k + 1],
+                         sample_weight=s, fit_intercept=fit_intercept)
+        for k in range(len(W))
+    )  # fmt: skip
+    return next((f for f in found if f is not None), None)
 
 
 def _center_softmax(W: FloatArray, b: FloatArray, penalized: bool) -> tuple[FloatArray, FloatArray]:

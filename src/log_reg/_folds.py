@@ -20,7 +20,6 @@ scikit-learn's) into one list of index pairs.
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._types import IntArray
+from ._validation import check_int
 
 __all__ = ["StratifiedKFold", "make_folds"]
 
@@ -60,11 +60,7 @@ class StratifiedKFold:
     random_state: int | None = None
 
     def __post_init__(self) -> None:
-        n = self.n_splits
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 2:
-            raise ValueError(
-                f"n_splits must be an integer >= 2 (at least one train/test split); got {n!r}."
-            )
+        check_int(self.n_splits, "n_splits", low=2)
         if self.random_state is not None and not self.shuffle:
             raise ValueError(
                 "Setting a random_state has no effect since shuffle is False. You should "
@@ -138,8 +134,7 @@ def _check_pair(pair: Any, n_samples: int, k: int) -> tuple[IntArray, IntArray]:
             )
         if a.min() < -n_samples or a.max() >= n_samples:
             raise ValueError(
-                f"cv fold {k}: {name} index {int(a.max())} is out of range for "
-                f"{n_samples} samples."
+                f"cv fold {k}: {name} index {int(a.max())} is out of range for {n_samples} samples."
             )
         out.append(a.astype(np.intp) % n_samples)
     return out[0], out[1]
@@ -159,7 +154,7 @@ def make_folds(cv: Any, X: Any, y: ArrayLike) -> Folds:
     n = len(np.asarray(y))
     if cv is None:
         cv = 5
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
         pairs: Any = StratifiedKFold(int(cv)).split(X, y)
     elif hasattr(cv, "split"):
         pairs = cv.split(X, y)

@@ -60,7 +60,7 @@ def neg_log_loss(model: Any, X: Any, y: ArrayLike, sample_weight: ArrayLike | No
     >>> X, y = load_toy()
     >>> model = LogisticRegression().fit(X, y)
     >>> round(neg_log_loss(model, X, y), 4)
-    -0.2433
+    -0.0335
     """
     P = np.asarray(model.predict_proba(X), dtype=np.float64)  # (n, n_classes)
     eps = np.finfo(np.float64).eps

@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._fitting import Problem, fit_problem, resolve_penalty
 from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
+from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import (
     DataConversionWarning,
     EstimatorBase,
@@ -28,6 +29,9 @@ from ._sklearn_compat import (
 )
 from ._validation import check_choice, check_int, check_labels, check_number, check_X
 from .backends import backend_of, is_numpy
+from .inference import ChiSquareTest, Summary, training_data
+from .inference import summary as _summary
+from .inference import wald_test as _wald_test
 
 __all__ = ["LogisticRegression"]
 
@@ -208,6 +212,10 @@ class LogisticRegression(EstimatorBase):
             verbose=int(self.verbose),
         )
         fitted = fit_problem(problem, X, encoded, classes, sample_weight, warm)
+        if fitted.separation is not None:  # checked for unpenalized fits only, warned once
+            warn(fitted.separation.message(names), PerfectSeparationWarning)
+        # An unpenalized model keeps references (no copy) to its data, for summary().
+        self._training_data = (X, y, sample_weight) if np.isinf(C) else None
         # Fitted arrays live where X lives: NumPy, or X's array library and device.
         self.classes_ = classes if classes.dtype.kind not in "iuf" else backend.asarray(classes)
         self.coef_ = backend.asarray(fitted.coef)
@@ -323,6 +331,59 @@ class LogisticRegression(EstimatorBase):
         self._check_fitted()
         self.coef_ = self._dense_coef()
         return self
+
+    # -- inference (unpenalized fits) -------------------------------------------
+    def summary(
+        self,
+        cov_type: str = "nonrobust",
+        *,
+        groups: ArrayLike | None = None,
+        alpha: float = 0.05,
+        reference_class: Any = None,
+        X: ArrayLike | None = None,
+        y: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Summary:
+        """Standard errors, z-tests, intervals and fit statistics (``C=np.inf`` fits only).
+
+        ``cov_type``: "nonrobust", "HC0"-"HC3" or "cluster" (with ``groups``); sample weights
+        count as frequency weights. The training data is used unless ``X`` and ``y`` are
+        given. See ``log_reg.inference`` for the formulas.
+
+        Examples
+        --------
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+        >>> model = LogisticRegression(C=np.inf).fit(X, [0, 0, 1, 0, 1, 1])
+        >>> s = model.summary()
+        >>> s.names, np.round(s.std_err, 3)
+        (('(Intercept)', 'x0'), array([2.546, 0.913]))
+        """
+        data = training_data(self, X, y, sample_weight)
+        return _summary(self, *data, cov_type, groups=groups, alpha=alpha,
+                        reference_class=reference_class)  # fmt: skip
+
+    def wald_test(
+        self,
+        R: ArrayLike,
+        q: ArrayLike | None = None,
+        *,
+        cov_type: str = "nonrobust",
+        groups: ArrayLike | None = None,
+        reference_class: Any = None,
+        X: ArrayLike | None = None,
+        y: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> ChiSquareTest:
+        """Wald test of ``R theta = q`` (theta as in ``summary().coef``, flattened)."""
+        X, y, sample_weight = training_data(self, X, y, sample_weight)
+        return _wald_test(self, X, y, R, q, sample_weight=sample_weight, cov_type=cov_type,
+                          groups=groups, reference_class=reference_class)  # fmt: skip
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickles leave the remembered training data out (they hold the model, not the data)."""
+        state = self.__dict__.copy()
+        state.pop("_training_data", None)
+        return state
 
     def _is_ovr(self) -> bool:
         return self.multi_class == "ovr" and len(self.classes_) > 2

@@ -41,8 +41,14 @@ from numpy.typing import ArrayLike, NDArray
 from ._fitting import class_weights
 from ._sklearn_compat import ConvergenceWarning, warn
 from ._types import FloatArray
-from ._validation import check_choice, check_int, check_labels, check_number, check_sample_weight
-from ._validation import check_X
+from ._validation import (
+    check_choice,
+    check_int,
+    check_labels,
+    check_number,
+    check_sample_weight,
+    check_X,
+)
 from .backends import backend_of, is_numpy
 from .objective import Objective, alpha_from_C, make_objective
 from .penalty import ElasticNet
@@ -70,6 +76,8 @@ class PathResult:
     objective_values : ndarray of shape (n_Cs,)
         ``f_alpha`` at each point (summed over the per-class problems of one-vs-rest).
     converged : ndarray of shape (n_Cs,), bool
+    optimality : ndarray of shape (n_Cs,)
+        ``objective.optimality`` where each fit stopped: converged means ``<= tol``.
     classes : ndarray of shape (n_classes,)
     solver : str
         The solver of ours that ran.
@@ -83,6 +91,7 @@ class PathResult:
     n_iter: NDArray[np.int32]
     objective_values: FloatArray
     converged: NDArray[np.bool_]
+    optimality: FloatArray
     classes: NDArray[Any]
     solver: str
 
@@ -209,3 +218,197 @@ def default_Cs(problem: PathProblem, l1_ratio: float, n_Cs: int, eps: float) -> 
         return np.logspace(-4, 4, n_Cs)
     alphas = top * np.logspace(0, np.log10(eps), n_Cs)  # (n_Cs,), from alpha_max down
     return 1 / (alphas * problem.total_weight)
+
+
+def to_solver(problem: PathProblem, W: FloatArray, b: FloatArray) -> list[FloatArray]:
+    """User-scale ``W (n_raw, d)``, ``b (n_raw,)`` -> one flat coefficient vector per task."""
+    if problem.intercept_column is not None:
+        M = np.hstack([W, (b / problem.intercept_column)[:, None]])
+    elif problem.fit_intercept:
+        M = np.hstack([W, b[:, None]])
+    else:
+        M = np.asarray(W)
+    M = M.astype(problem.tasks[0].dtype)
+    if len(problem.tasks) == 1:
+        return [M.ravel()]
+    return [M[t].copy() for t in range(len(problem.tasks))]  # one-vs-rest: a row each
+
+
+def to_user(
+    problem: PathProblem, coefs: list[FloatArray], penalized: bool
+) -> tuple[FloatArray, FloatArray]:
+    """The solver's flat vectors -> ``W (n_raw, d)`` and ``b (n_raw,)`` on the user's scale.
+
+    Multinomial: the sum-to-zero representative across classes (``_fitting``'s centering:
+    the intercepts always, the weights too when unpenalized), as scikit-learn reports.
+    """
+    M = np.vstack([c.reshape(t.coef_shape) for t, c in zip(problem.tasks, coefs, strict=True)])
+    d = problem.n_features
+    W = M[:, :d]
+    if problem.intercept_column is not None:
+        b = M[:, d] * problem.intercept_column
+    else:
+        b = M[:, d] if problem.fit_intercept else np.zeros(len(M), M.dtype)
+    if problem.multinomial:
+        b = b - b.mean()
+        W = W if penalized else W - W.mean(axis=0)
+    return W, b
+
+
+def solve_path(
+    problem: PathProblem,
+    Cs: FloatArray,
+    l1_ratio: float,
+    *,
+    classes: NDArray[Any],
+    tol: float = 1e-4,
+    max_iter: int = 100,
+    random_state: Any = None,
+    start: tuple[FloatArray, FloatArray] | None = None,
+) -> PathResult:
+    """Fit every ``C`` of ``Cs``, from the strongest penalty to the weakest, warm-started.
+
+    The first fit starts at ``start`` (user-scale ``(W, b)``) or at the intercept-only
+    model; each later one at the previous answer. Results come in the order of ``Cs``.
+    """
+    S, d, tasks = problem.total_weight, problem.n_features, problem.tasks
+    alphas = np.array([alpha_from_C(C, S) for C in Cs])  # (n_Cs,)
+    n_raw, n = (len(tasks) if len(tasks) > 1 else tasks[0].n_raw), len(Cs)
+    coefs, intercepts = np.empty((n, n_raw, d)), np.empty((n, n_raw))
+    n_iter, values = np.empty(n, np.int32), np.empty(n)
+    converged, optimality = np.empty(n, bool), np.empty(n)
+    current = [intercept_only(t) for t in tasks] if start is None else to_solver(problem, *start)
+    options: dict[str, Any] = {"tol": tol, "max_iter": max_iter}
+    if problem.spec.randomized:
+        options["random_state"] = random_state
+    for j in np.argsort(-alphas, kind="stable"):  # strongest penalty first
+        # 1. the objective(s) at this penalty
+        fs = [replace(t, penalty=ElasticNet(alphas[j], l1_ratio)) for t in tasks]
+        # 2. each solved from where the previous penalty ended
+        results = [problem.spec.solve(f, c, **options) for f, c in zip(fs, current, strict=True)]
+        current = [r.coef for r in results]
+        # 3. recorded on the user's scale
+        coefs[j], intercepts[j] = to_user(problem, current, penalized=alphas[j] > 0)
+        n_iter[j] = max(r.n_iter for r in results)
+        values[j] = sum(f.value(r.coef) for f, r in zip(fs, results, strict=True))
+        converged[j] = all(r.converged for r in results)
+        optimality[j] = max(r.optimality for r in results)
+    return PathResult(
+        np.asarray(Cs, dtype=np.float64), alphas, l1_ratio, coefs, intercepts, n_iter, values,
+        converged, optimality, np.asarray(classes), problem.spec.name,
+    )  # fmt: skip
+
+
+def warn_if_not_converged(paths: list[PathResult], tol: float, where: str) -> None:
+    """One ``ConvergenceWarning`` for every fit of ``paths`` that stopped short of ``tol``."""
+    failed = sum(int((~p.converged).sum()) for p in paths)
+    if not failed:
+        return
+    total = sum(len(p.Cs) for p in paths)
+    worst = max(float(p.optimality.max()) for p in paths)
+    warn(
+        f"{failed} of {total} fits {where} stopped before converging: optimality up to "
+        f"{worst:.3g} against tol={tol:g}. Increase max_iter, scale the features, or use a "
+        "larger tol.",
+        ConvergenceWarning,
+    )
+
+
+def check_Cs(Cs: ArrayLike) -> FloatArray:
+    """``Cs`` as a non-empty 1-D float array of values > 0 (``inf``: no penalty)."""
+    values = np.asarray(Cs, dtype=np.float64) if not isinstance(Cs, str) else np.array([])
+    if values.ndim != 1 or values.size == 0 or np.isnan(values).any() or (values <= 0).any():
+        raise ValueError(f"Cs must be a non-empty 1-D list of numbers > 0; got {Cs!r}.")
+    return values
+
+
+def _on_host(X: Any) -> Any:
+    """NumPy and SciPy sparse input as it is; another library's array copied to NumPy."""
+    return X if is_numpy(X) else backend_of(X).to_numpy(X)
+
+
+def regularization_path(
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    Cs: ArrayLike | None = None,
+    l1_ratio: float = 0.0,
+    n_Cs: int = 10,
+    eps: float | None = None,
+    sample_weight: ArrayLike | None = None,
+    class_weight: dict[Any, float] | str | None = None,
+    fit_intercept: bool = True,
+    solver: str = "auto",
+    tol: float = 1e-4,
+    max_iter: int = 100,
+    multi_class: str = "multinomial",
+    intercept_scaling: float = 1.0,
+    random_state: int | None = None,
+) -> PathResult:
+    """Fit logistic regression along a decreasing sequence of penalties, with warm starts.
+
+    Parameters
+    ----------
+    X : array-like or SciPy sparse matrix of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Class labels.
+    Cs : array-like of shape (n_Cs,), optional
+        Inverse penalty strengths (``inf``: no penalty), fitted from the smallest to the
+        largest whatever their order; results keep the given order. Default: the grid of
+        the module docstring, from ``C_max``, the smallest ``C`` that keeps every weight at
+        zero (L1 and elastic net), or ``logspace(-4, 4, n_Cs)`` (L2).
+    l1_ratio : float in [0, 1], default 0.0
+        Elastic-net mix: 0 is L2, 1 is L1.
+    n_Cs : int >= 1, default 10
+        Length of the default grid.
+    eps : float in (0, 1], optional
+        Ratio of the smallest to the largest penalty of the default L1/elastic-net grid;
+        default ``1e-4`` when ``n_samples > n_features``, else ``1e-2``.
+    sample_weight, class_weight, fit_intercept, solver, tol, max_iter, multi_class,
+    intercept_scaling, random_state
+        As for ``LogisticRegression``; ``class_weight="balanced"`` is computed once, from
+        all of ``y``.
+
+    Returns
+    -------
+    PathResult
+
+    Examples
+    --------
+    >>> from log_reg import load_toy
+    >>> X, y = load_toy()
+    >>> path = regularization_path(X, y, l1_ratio=1.0, n_Cs=4, tol=1e-8)
+    >>> (path.coefs != 0).sum(axis=(1, 2))  # nonzero weights: none at C_max
+    array([0, 2, 2, 2])
+    """
+    # 1. data, weights and settings
+    A = _on_host(check_X(X))
+    classes, y_enc = check_labels(y, A.shape[0])
+    s = check_sample_weight(sample_weight, len(y_enc), np.float64)
+    s = s * class_weights(class_weight, classes, y_enc, s)[y_enc]
+    r = check_number(l1_ratio, "l1_ratio", low=0, high=1)
+    multi_class = check_choice(multi_class, "multi_class", ("multinomial", "ovr"))
+    grid = None if Cs is None else check_Cs(Cs)
+    # 2. solver and objective(s)
+    K, d = len(classes), A.shape[1]
+    n_raw = 1 if K == 2 else K
+    spec = path_solver(
+        solver, l1_ratio=r, n_coef=n_raw * (d + 1), Cs=np.ones(1) if grid is None else grid
+    )
+    problem = prepare_path(
+        A, y_enc, K, s, spec, fit_intercept=bool(fit_intercept), multi_class=multi_class,
+        intercept_scaling=intercept_scaling,
+    )  # fmt: skip
+    # 3. the grid
+    if grid is None:
+        ratio = (1e-4 if A.shape[0] > d else 1e-2) if eps is None else eps
+        ratio = check_number(ratio, "eps", low=0, low_inclusive=False, high=1)
+        grid = default_Cs(problem, r, check_int(n_Cs, "n_Cs", low=1), ratio)
+    # 4. the path
+    tol = check_number(tol, "tol", low=0)
+    path = solve_path(
+        problem, grid, r, classes=classes, tol=tol,
+        max_iter=check_int(max_iter, "max_iter", low=0), random_state=random_state,
+    )  # fmt: skip
+    warn_if_not_converged([path], tol, "along the path")
+    return path

@@ -252,21 +252,32 @@ def load(path: str | os.PathLike[str]) -> LogisticRegression:
 
 
 def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
-    """Everything a model file holds: the model, the command's ``Encoding``, the versions."""
-    data = Path(path).read_bytes()
+    """Everything a model file holds: the model, the command's ``Encoding``, the versions.
+
+    Raises ``ValueError`` as ``load`` does.
+    """
     try:
-        return _model_file(_parse(data))
+        return _model_file(_parse(_read(path)))
     except ValueError as error:
         raise ValueError(f"{os.fspath(path)} is not a valid log_reg model file: {error}") from None
 
 
-def _parse(data: bytes) -> dict[str, Any]:
-    """The JSON document in ``data``, or a ``ValueError`` that says what the file is instead."""
-    if not data.strip():
+def _read(path: str | os.PathLike[str]) -> bytes:
+    """The file's bytes, once its start shows a JSON object (not, say, a large CSV file)."""
+    with open(path, "rb") as file:
+        head = file.read(64)
+        if head.lstrip()[:1] == b"{":
+            return head + file.read()
+    if not head.strip():
         raise ValueError("it is empty.")
     for signature, what in _SIGNATURES.items():
-        if data.startswith(signature):
+        if head.startswith(signature):
             raise ValueError(f"it is {what}.")
+    raise ValueError(f"it is not a JSON object: it starts with {head[:20]!r}, not '{{'.")
+
+
+def _parse(data: bytes) -> dict[str, Any]:
+    """The JSON document in ``data``, or a ``ValueError`` that says what is wrong with it."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -281,7 +292,7 @@ def _parse(data: bytes) -> dict[str, Any]:
         ) from None
     except RecursionError:
         raise ValueError("its JSON is nested too deeply.") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
+    if document.get("format") != FORMAT:
         raise ValueError(f'it is JSON, but not a log_reg model (no "format": "{FORMAT}" entry).')
     return document
 
@@ -338,7 +349,7 @@ def _restore_fitted(model: LogisticRegression, document: dict[str, Any]) -> None
     rows = 1 if len(classes) == 2 else len(classes)  # coefficient rows
     coef = decode_array(document["coef"], "coef", ("float32", "float64"), shape=(rows, d))
     intercept = decode_array(document["intercept"], "intercept", (coef.dtype.name,), shape=(rows,))
-    n_iter = decode_array(document["n_iter"], "n_iter", ("int32",), shape=(-1,))
+    n_iter = decode_array(document["n_iter"], "n_iter", ("int32", "int64"), shape=(-1,))
     histories = expect(document["loss_history"], (list,), "loss_history")
     if len(n_iter) not in (1, rows) or len(histories) != len(n_iter) or (n_iter < 0).any():
         raise ValueError(

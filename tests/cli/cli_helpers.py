@@ -24,6 +24,7 @@ def log_reg(*args, cwd, stdin=None, env=None):
 
 def run_all(calls, cwd):
     """Run ``{name: args or (args, options)}`` in parallel (each is a separate process)."""
+
     def one(call):
         args, options = call if isinstance(call, tuple) else (call, {})
         return log_reg(*args, cwd=cwd, **options)

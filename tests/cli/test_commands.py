@@ -24,15 +24,36 @@ def session(tmp_path_factory):
     tables["mixed"].dropna().to_csv(folder / "complete.csv", index=False)
     fits = run_all(
         {
-            "csv": ["fit", "cancer.csv", "--target", "target", "--standardize", "--out", "csv.json"],
-            "mixed": ["fit", "mixed.csv", "--target", "diagnosis", "--C", "inf", "--drop-missing", "--out", "mixed.json"],
+            "csv": [
+                "fit",
+                "cancer.csv",
+                "--target",
+                "target",
+                "--standardize",
+                "--out",
+                "csv.json",
+            ],
+            "mixed": [
+                "fit",
+                "mixed.csv",
+                "--target",
+                "diagnosis",
+                "--C",
+                "inf",
+                "--drop-missing",
+                "--out",
+                "mixed.json",
+            ],
             "iris": ["fit", "iris.csv", "--target", "species", "--out", "iris.json"],
         },
         folder,
     )
     uses = run_all(
         {
-            "labels": (["predict", "csv.json", "-"], {"stdin": (folder / "cancer.csv").read_text()}),
+            "labels": (
+                ["predict", "csv.json", "-"],
+                {"stdin": (folder / "cancer.csv").read_text()},
+            ),
             "proba": ["predict", "csv.json", "cancer.parquet", "--proba", "--out", "proba.csv"],
             "evaluate": ["evaluate", "csv.json", "cancer.csv", "--plots", "plots"],
             "evaluate iris": ["evaluate", "iris.json", "iris.csv", "--target", "species"],
@@ -48,7 +69,9 @@ def test_every_command_succeeds_quietly(session):
     _, _, runs = session
     for name, run in runs.items():
         assert run.returncode == 0, (name, run.stderr)
-        assert run.stderr == ("log-reg: dropped 1 row(s) with missing values.\n" if name == "mixed" else ""), name
+        assert run.stderr == (
+            "log-reg: dropped 1 row(s) with missing values.\n" if name == "mixed" else ""
+        ), name
 
 
 def api_model(frame, target, **params):
@@ -101,7 +124,12 @@ def test_text_columns_are_one_hot_with_the_first_level_as_reference(session):
     dummies = pd.get_dummies(frame, columns=["site"], prefix_sep="=", drop_first=True, dtype=float)
     api, X = api_model(dummies, "diagnosis", C=np.inf)
     model = load(folder / "mixed.json")
-    assert model.feature_names_in_.tolist() == ["mean radius", "mean texture", "site=north", "site=west"]
+    assert model.feature_names_in_.tolist() == [
+        "mean radius",
+        "mean texture",
+        "site=north",
+        "site=west",
+    ]
     assert model.coef_.tobytes() == api.coef_.tobytes()
     document = json.loads((folder / "mixed.json").read_text())
     assert document["encoding"] == {"columns": ["mean radius", "mean texture", "site"],
@@ -136,7 +164,10 @@ def test_evaluate_many_classes_one_vs_rest(session):
     api, X = api_model(tables["iris"], "species")
     y, P = tables["iris"]["species"], api.predict_proba(X)
     report = runs["evaluate iris"].stdout
-    assert f"ROC AUC   {metrics.roc_auc_score(y, P, multi_class='ovr'):.4f} (mean of one-vs-rest" in report
+    assert (
+        f"ROC AUC   {metrics.roc_auc_score(y, P, multi_class='ovr'):.4f} (mean of one-vs-rest"
+        in report
+    )
     assert f"log-loss  {metrics.log_loss(y, P):.4f}" in report
     assert "true \\ predicted  setosa  versicolor  virginica" in report
 

@@ -50,7 +50,7 @@ CASES = {
     "predictions to a missing folder": (["predict", "model.json", "cancer.csv", "--out", "nowhere/p.csv"], "nowhere/p.csv: No such file or directory"),
     # model files
     "model missing": (["predict", "nothere.json", "cancer.csv"], "nothere.json: No such file or directory"),
-    "model is a csv": (["summary", "cancer.csv"], "cancer.csv is not a valid log_reg model file: it is not JSON"),
+    "model is a csv": (["summary", "cancer.csv"], "cancer.csv is not a valid log_reg model file: it is not a JSON object: it starts with b'mean radius,mean tex'"),
     "model is a pickle": (["predict", "model.pkl", "cancer.csv"], "model.pkl is not a valid log_reg model file: it is a Python pickle"),
     "model truncated": (["evaluate", "truncated.json", "cancer.csv"], "truncated.json is not a valid log_reg model file: it ends in the middle"),
     # optional libraries
@@ -73,7 +73,9 @@ def make_files(folder):
     typo.loc[10, "mean area"] = "abc"
     typo.to_csv(folder / "typo.csv", index=False)
     cancer.assign(target=1).to_csv(folder / "oneclass.csv", index=False)
-    cancer.assign(target=np.arange(len(cancer)) % 3 + 2).to_csv(folder / "relabeled.csv", index=False)
+    cancer.assign(target=np.arange(len(cancer)) % 3 + 2).to_csv(
+        folder / "relabeled.csv", index=False
+    )
     mixed.dropna().assign(site=lambda f: f["site"].where(f.index != 2, "south")).to_csv(folder / "south.csv", index=False)  # fmt: skip
     with contextlib.redirect_stdout(io.StringIO()):  # two good model files, made in-process
         assert main(["fit", str(folder / "cancer.csv"), "--target", "target", "--standardize", "--out", str(folder / "model.json")]) == 0  # fmt: skip
@@ -101,7 +103,11 @@ def outcome(tmp_path_factory):
         options = options[0] if options else {}
         if args[0] == "fit":
             args = [*args, "--out", "sentinel.json"] if "--out" not in args else args
-        env = {"PYTHONPATH": str(folder / "hidden" / options["hidden"])} if "hidden" in options else None
+        env = (
+            {"PYTHONPATH": str(folder / "hidden" / options["hidden"])}
+            if "hidden" in options
+            else None
+        )
         calls[name] = (args, {"stdin": options.get("stdin"), "env": env})
     runs = run_all(calls, folder)
     return runs, before, snapshot(folder)
@@ -111,7 +117,7 @@ def outcome(tmp_path_factory):
 def test_a_mistake_is_one_line_on_stderr(outcome, name):
     runs, _, _ = outcome
     run = runs[name]
-    args, phrase, *options = CASES[name]
+    _, phrase, *options = CASES[name]
     assert run.returncode == (options[0].get("status", 2) if options else 2), run.stderr
     assert run.stdout == ""
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr, run.stderr

@@ -70,7 +70,7 @@ class Table:
 
 
 def table_format(source: str) -> str:
-    """ "csv" or "parquet", from the file name's ending ("-", standard input, is CSV)."""
+    """The table format, "csv" or "parquet", from the file name ("-", stdin, is CSV)."""
     suffixes = [s.lower() for s in Path(source).suffixes]
     if suffixes and suffixes[-1] in COMPRESSIONS:
         suffixes.pop()
@@ -140,5 +140,5 @@ def warnings_as_notes() -> Iterator[None]:
         try:
             yield
         finally:
-            for message in dict.fromkeys(str(w.message) for w in caught):
+            for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
                 note(f"warning: {message}")

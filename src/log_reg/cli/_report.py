@@ -92,12 +92,17 @@ def _encoding_facts(encoding: Encoding) -> str:
     return facts
 
 
+def _score(value: float) -> str:
+    """Four decimals; "n/a" for an AUC without both positive and negative rows."""
+    return "n/a" if np.isnan(value) else f"{value:.4f}"
+
+
 def evaluation_report(evaluation: Evaluation, classes: Any) -> str:
     """Accuracy, log-loss, ROC AUC, Brier score and the confusion matrix."""
-    auc = f"{evaluation.mean_auc:.4f}"
+    auc = _score(evaluation.mean_auc)
     if len(classes) > 2:
-        per_class = ", ".join(f"{c} {a:.4f}" for c, a in zip(classes, evaluation.auc, strict=True))
-        auc += f" (mean of one-vs-rest: {per_class})"
+        pairs = zip(classes, evaluation.auc, strict=True)
+        auc += f" (mean of one-vs-rest: {', '.join(f'{c} {_score(a)}' for c, a in pairs)})"
     lines = fields(
         [
             ("accuracy", f"{evaluation.accuracy:.4f}"),

@@ -93,9 +93,8 @@ def _report_text(model: LogisticRegression, X: Any, y: Any, *, data: str, out: s
             ("model", out),
         ]
     )
-    errors = _standard_errors(model, X, y)
-    text = f"{facts}\n\n{_report.coefficient_table(model)}"
-    return text if errors is None else f"{text}\n\n{errors}"
+    errors = _standard_errors(model, X, y)  # the coefficients, with their uncertainty
+    return f"{facts}\n\n{_report.coefficient_table(model) if errors is None else errors}"
 
 
 def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
