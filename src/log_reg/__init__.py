@@ -9,6 +9,7 @@ from ._sklearn_compat import ConvergenceWarning, NotFittedError
 from .datasets import load_toy
 from .estimator import LogisticRegression
 from .inference import ChiSquareTest, Summary, likelihood_ratio_test
+from .persistence import load, save
 from .script import log_reg
 
 __version__ = "0.1.0"
@@ -23,11 +24,13 @@ __all__ = [
     "__version__",
     "expit",
     "likelihood_ratio_test",
+    "load",
     "load_toy",
     "log1pexp",
     "log_reg",
     "log_sigmoid",
     "logsumexp",
+    "save",
     "sigmoid",
     "softmax",
 ]

@@ -21,7 +21,7 @@ from ._separation import Separation, check_separation
 from ._sklearn_compat import ConvergenceWarning, warn
 from ._validation import check_number, check_sample_weight
 from .backends import Backend, backend_of
-from .objective import alpha_from_C, make_objective
+from .objective import Objective, alpha_from_C, make_objective
 from .penalty import ElasticNet
 from .solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
 
@@ -97,6 +97,10 @@ class Problem:
     intercept_scaling: Any
     random_state: Any
     verbose: int
+    penalty_factor: Any = None
+    lower_bounds: Any = None
+    upper_bounds: Any = None
+    callback: Any = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,11 +227,12 @@ def _printer(label: str) -> Any:
 
 def fit_problem(
     problem: Problem,
-    X: FloatArray,
+    X: Any,
     y: IntArray,
     classes: NDArray[Any],
     sample_weight: ArrayLike | None,
     warm: tuple[FloatArray, FloatArray] | None,
+    offset: ArrayLike | None = None,
 ) -> Fitted:
     """Fit ``problem`` on validated ``X`` and encoded labels ``y``; see the module docstring."""
     K = len(classes)
@@ -236,53 +241,33 @@ def fit_problem(
     s = check_sample_weight(sample_weight, len(y), np.float64)
     s = s * class_weights(problem.class_weight, classes, y, s)[y]
     # 2. solver and scaling
-    penalized = bool(np.isfinite(problem.C))
-    l1 = problem.l1_ratio > 0 and penalized
-    ovr = K > 2 and problem.multi_class == "ovr"
-    n_raw = K if K > 2 and not ovr else 1
-    spec = choose_solver(
-        problem.solver, l1_ratio=problem.l1_ratio, penalized=penalized,
-        n_coef=n_raw * (X.shape[1] + 1), dual=problem.dual,
-    )  # fmt: skip
-    if K > 2 and not ovr and not spec.supports_multinomial:
-        raise ValueError(
-            f"The {problem.solver!r} solver does not support multiclass classification "
-            "(n_classes >= 3). Use another solver, or multi_class='ovr' for one-vs-rest."
-        )
+    spec, ovr = _solver_for(problem, K, X.shape[1])
     if spec.float64_only and _numpy_dtype(X) != np.float64:
-        X = (
-            X.astype(np.float64)
-            if hasattr(X, "tocsr")
-            else backend.xp.astype(X, backend.xp.float64)
-        )
+        xp = backend.xp
+        X = X.astype(np.float64) if hasattr(X, "tocsr") else xp.astype(X, xp.float64)
     Xfit, scaling = _prepare_X(X, s, problem, spec, backend)
     dtype = _numpy_dtype(X)
-    fit_intercept = problem.fit_intercept and scaling.intercept_column is None
-    penalty = ElasticNet(alpha_from_C(problem.C, float(s.sum())), problem.l1_ratio if l1 else 0.0)
     # 3. one problem, or one per class
     tasks = [(y == k).astype(np.intp) for k in range(K)] if ovr else [y]
     results, blocks = [], []
     for t, target in enumerate(tasks):
-        n_classes = 2 if ovr else K
-        objective = make_objective(
-            Xfit, target, n_classes=n_classes, penalty=penalty,
-            sample_weight=s.astype(dtype), fit_intercept=fit_intercept,
-        )  # fmt: skip
+        rows = slice(t, t + 1) if ovr else slice(None)
+        objective = _task_objective(problem, Xfit, target, 2 if ovr else K, s.astype(dtype),
+                                    scaling, rows, offset)  # fmt: skip
         coef0 = None
         if warm is not None:
             W0, b0 = warm
-            rows = slice(t, t + 1) if ovr else slice(None)
             coef0 = scaling.to_fit(W0[rows], b0[rows])[:, : objective.coef_shape[1]].ravel()
         # 4. the solver
-        result = _run(
-            spec, objective, coef0, problem, label=f"{spec.name} {t}" if ovr else spec.name
-        )
+        label = f"{spec.name} {t}" if ovr else spec.name
+        result = _run(spec, objective, coef0, problem, label=label)
         results.append(result)
         blocks.append(result.coef.reshape(objective.coef_shape))
     # 5. back to the user's scale; warn once
     W, b = scaling.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
+    penalized = bool(np.isfinite(problem.C))
     if K > 2 and not ovr:
-        W, b = _center_softmax(W, b, penalized=penalty.alpha > 0)
+        W, b = _center_softmax(W, b, penalized=penalized)
     separation = None if penalized else _separation(X, y, W, b, s, problem.fit_intercept, ovr)
     if separation is None:  # separated data cannot converge: that warning says why instead
         _warn_if_not_converged(spec, results, problem)
@@ -293,6 +278,64 @@ def fit_problem(
         loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
         solver=spec.name,
         separation=separation,
+    )  # fmt: skip
+
+
+def _solver_for(problem: Problem, K: int, d: int) -> tuple[SolverSpec, bool]:
+    """The registry row for the problem, and whether it is fit one-vs-rest."""
+    penalized = bool(np.isfinite(problem.C))
+    ovr = K > 2 and problem.multi_class == "ovr"
+    n_raw = K if K > 2 and not ovr else 1
+    bounded = problem.lower_bounds is not None or problem.upper_bounds is not None
+    spec = choose_solver(
+        problem.solver, l1_ratio=problem.l1_ratio, penalized=penalized,
+        n_coef=n_raw * (d + 1), dual=problem.dual, bounded=bounded,
+    )  # fmt: skip
+    if K > 2 and not ovr and not spec.supports_multinomial:
+        raise ValueError(
+            f"The {problem.solver!r} solver does not support multiclass classification "
+            "(n_classes >= 3). Use another solver, or multi_class='ovr' for one-vs-rest."
+        )
+    return spec, ovr
+
+
+def _task_objective(
+    problem: Problem, Xfit: Any, target: IntArray, n_classes: int, s: FloatArray,
+    scaling: _Scaling, rows: slice, offset: ArrayLike | None,
+) -> Objective:  # fmt: skip
+    """The objective of one task (the problem, or one class against the rest).
+
+    Penalty factors and bounds are given per feature on the user's scale; on standardized
+    features a bound ``l`` on ``W`` is ``l * scale`` on ``W * scale``. liblinear's intercept
+    column is penalized with factor 1 and never bounded.
+    """
+    liblinear = scaling.intercept_column is not None
+    n_raw, d = (1 if n_classes == 2 else n_classes), len(scaling.scale)
+    penalized = bool(np.isfinite(problem.C))
+    factor = problem.penalty_factor
+    if factor is not None:
+        factor = np.asarray(factor, dtype=np.float64)
+        factor = np.append(factor, 1.0) if liblinear else factor
+    l1_ratio = problem.l1_ratio if penalized else 0.0
+    penalty = ElasticNet(alpha_from_C(problem.C, float(s.sum())), l1_ratio, factor)
+
+    def bound(value: Any, free: float) -> FloatArray | None:
+        if value is None:
+            return None
+        B = np.asarray(value, dtype=np.float64)  # a number, one per feature, or per class
+        B = B[rows] if B.ndim == 2 else np.broadcast_to(B, (n_raw, d))
+        B = B * scaling.scale
+        return np.hstack([B, np.full((len(B), 1), free)]) if liblinear else B
+
+    task_offset = None
+    if offset is not None:
+        o = np.asarray(offset)
+        task_offset = o[:, rows] if o.ndim == 2 and n_classes == 2 and o.shape[1] > 1 else o
+    return make_objective(
+        Xfit, target, n_classes=n_classes, penalty=penalty, sample_weight=s,
+        fit_intercept=problem.fit_intercept and not liblinear, offset=task_offset,
+        lower_bounds=bound(problem.lower_bounds, -np.inf),
+        upper_bounds=bound(problem.upper_bounds, np.inf),
     )  # fmt: skip
 
 
@@ -326,8 +369,10 @@ def _run(
     spec: SolverSpec, objective: Any, coef0: Any, problem: Problem, label: str
 ) -> SolverResult:
     options: dict[str, Any] = {"tol": problem.tol, "max_iter": problem.max_iter}
-    if problem.verbose > 0:
-        options["callback"] = _printer(label)
+    printer = _printer(label) if problem.verbose > 0 else None
+    callbacks = [c for c in (printer, problem.callback) if c is not None]
+    if callbacks:
+        options["callback"] = lambda info: [c(info) for c in callbacks]
     if spec.randomized:
         options["random_state"] = problem.random_state
     return spec.solve(objective, coef0, **options)

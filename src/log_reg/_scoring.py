@@ -178,8 +178,8 @@ def fold_scorer(scorer: Scorer, classes: NDArray[Any]) -> Scorer:
         options["pos_label"] = classes[-1]
     rebuilt: Scorer = make_scorer(
         func,
-        greater_is_better=scorer._sign == 1,  # type: ignore[attr-defined]
-        response_method=scorer._response_method,  # type: ignore[attr-defined]
+        greater_is_better=getattr(scorer, "_sign", 1) == 1,
+        response_method=getattr(scorer, "_response_method", "predict"),
         **options,
         **getattr(scorer, "_kwargs", {}),
     )

@@ -14,10 +14,12 @@ from .backends import backend_of, is_numpy
 
 __all__ = [
     "check_X",
+    "check_bounds",
     "check_choice",
     "check_int",
     "check_labels",
     "check_number",
+    "check_offset",
     "check_sample_weight",
 ]
 
@@ -230,3 +232,44 @@ def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int, dtype: 
     if not s.sum() > 0:
         raise ValueError("sample_weight must have a positive sum; got all zeros.")
     return s
+
+
+def check_offset(offset: ArrayLike, n: int, n_raw: int, dtype: Any) -> FloatArray:
+    """The offset as an ``(n, n_raw)`` array: a vector applies to every raw prediction."""
+    o = np.asarray(offset, dtype=dtype)
+    o = o[:, None] if o.ndim == 1 else o
+    if o.shape not in ((n, 1), (n, n_raw)) or not np.all(np.isfinite(o)):
+        raise ValueError(
+            f"offset must hold finite numbers, shape ({n},) or ({n}, {n_raw}); got shape "
+            f"{np.shape(offset)}."
+        )
+    return np.broadcast_to(o, (n, n_raw)).astype(dtype)
+
+
+def check_bounds(
+    lower: ArrayLike | None,
+    upper: ArrayLike | None,
+    n_raw: int,
+    d: int,
+    intercept: bool,
+    dtype: Any,
+) -> tuple[FloatArray | None, FloatArray | None]:
+    """Flat ``(n_coef,)`` bounds: the given ones on weights, unbounded intercepts."""
+    if lower is None and upper is None:
+        return None, None
+    p = d + int(intercept)
+    box = []
+    for value, default, name in ((lower, -np.inf, "lower_bounds"), (upper, np.inf, "upper_bounds")):
+        M = np.full((n_raw, p), default)
+        try:
+            if value is not None:
+                M[:, :d] = np.broadcast_to(np.asarray(value, float), (n_raw, d))
+        except ValueError:
+            raise ValueError(
+                f"{name} must be a number or an array broadcastable to ({n_raw}, {d}); got "
+                f"shape {np.asarray(value).shape}."
+            ) from None
+        box.append(M.ravel().astype(dtype))
+    if np.any(np.isnan(box[0])) or np.any(np.isnan(box[1])) or np.any(box[0] > box[1]):
+        raise ValueError("lower_bounds must be <= upper_bounds everywhere, and not NaN.")
+    return box[0], box[1]

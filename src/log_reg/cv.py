@@ -269,7 +269,17 @@ class LogisticRegressionCV(LogisticRegression):
         self.C_ = np.full(len(keys), self.C_)
         self.l1_ratio_ = np.full(len(keys), self.l1_ratio_)
 
-    # -- scoring -----------------------------------------------------------------
+    # -- predicting and scoring --------------------------------------------------
+    def decision_function(self, X: Any) -> Any:
+        """As ``LogisticRegression``'s, in float64, the precision of the fit (as scikit-learn).
+
+        The large coefficients of a weakly penalized ``C_`` would otherwise overflow float32
+        probabilities to exactly 0 or 1.
+        """
+        if getattr(X, "dtype", None) == np.float32:
+            X = X.astype(np.float64)
+        return super().decision_function(X)
+
     def score(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None, **params: Any
     ) -> float:

@@ -12,6 +12,7 @@ runs it, and stores the fitted attributes; the math lives in the layers below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -27,7 +28,7 @@ from ._sklearn_compat import (
     compat_class,
     warn,
 )
-from ._validation import check_choice, check_int, check_labels, check_number, check_X
+from ._validation import check_choice, check_int, check_labels, check_number, check_offset, check_X
 from .backends import backend_of, is_numpy
 from .inference import ChiSquareTest, Summary, training_data
 from .inference import summary as _summary
@@ -97,6 +98,16 @@ class LogisticRegression(EstimatorBase):
         Fit on features scaled to mean 0 and standard deviation 1 (weighted), then report
         ``coef_`` and ``intercept_`` on the original scale. The penalty then applies to the
         standardized coefficients, as in glmnet.
+    penalty_factor : array of shape (n_features,), optional
+        glmnet's per-feature weights on the penalty (both halves); 0 leaves a feature
+        unpenalized. Not rescaled, so ``C`` keeps its meaning.
+    lower_bounds, upper_bounds : float or array of shape (n_features,) or (n_classes, n_features)
+        Box constraints on ``coef_`` (never on the intercept), on the original scale.
+        Honoured by "cd" (the choice of "auto" when bounds are given), "gd" and "sgd"; the
+        others refuse them with a ``ValueError``.
+    callback : callable, optional
+        Called after each solver iteration with an ``IterationInfo`` (iteration, loss,
+        optimality): progress bars, logging, early inspection.
 
     Attributes
     ----------
@@ -144,6 +155,10 @@ class LogisticRegression(EstimatorBase):
         n_jobs: int | None = None,
         multi_class: str = "multinomial",
         standardize: bool = False,
+        penalty_factor: ArrayLike | None = None,
+        lower_bounds: ArrayLike | None = None,
+        upper_bounds: ArrayLike | None = None,
+        callback: Callable[[Any], None] | None = None,
     ) -> None:
         self.penalty = penalty
         self.C = C
@@ -161,9 +176,19 @@ class LogisticRegression(EstimatorBase):
         self.n_jobs = n_jobs
         self.multi_class = multi_class
         self.standardize = standardize
+        self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.callback = callback
 
     # -- fitting -----------------------------------------------------------------
-    def fit(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> Any:
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        offset: ArrayLike | None = None,
+    ) -> Any:
         """Fit the model; returns ``self``.
 
         Parameters
@@ -173,6 +198,10 @@ class LogisticRegression(EstimatorBase):
             Class labels: integers, strings, booleans, kept as given in ``classes_``.
         sample_weight : array-like of shape (n_samples,), optional
             Non-negative weights, not all zero.
+        offset : array-like of shape (n_samples,) or (n_samples, n_classes), optional
+            A known term added to the linear predictor (statsmodels' and glmnet's
+            ``offset``): exposure, a prior model's log-odds. Pass it to the predict methods
+            too.
         """
         C, l1_ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
         if self.n_jobs is not None:
@@ -210,8 +239,13 @@ class LogisticRegression(EstimatorBase):
             intercept_scaling=self.intercept_scaling,
             random_state=self.random_state,
             verbose=int(self.verbose),
+            penalty_factor=self.penalty_factor,
+            lower_bounds=self.lower_bounds,
+            upper_bounds=self.upper_bounds,
+            callback=self.callback,
         )
-        fitted = fit_problem(problem, X, encoded, classes, sample_weight, warm)
+        offset = None if offset is None else _host(offset)
+        fitted = fit_problem(problem, X, encoded, classes, sample_weight, warm, offset)
         if fitted.separation is not None:  # checked for unpenalized fits only, warned once
             warn(fitted.separation.message(names), PerfectSeparationWarning)
         # An unpenalized model keeps references (no copy) to its data, for summary().
@@ -270,21 +304,24 @@ class LogisticRegression(EstimatorBase):
                 f"Fitted with: {fitted.tolist()}\nGot: {names.tolist()}"
             )
 
-    def decision_function(self, X: ArrayLike) -> FloatArray:
-        """Raw predictions ``X coef_^T + intercept_``: shape (n,) for two classes, else (n, K)."""
+    def decision_function(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
+        """Raw predictions ``X coef_^T + intercept_ (+ offset)``: (n,) for two classes, else (n, K)."""
         A = self._check_predict_input(X)
         bk, dtype = backend_of(A), np.float32 if "float32" in str(A.dtype) else np.float64
         coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))
         Z = A @ coef.T + bk.asarray(_host(self.intercept_).astype(dtype, copy=False))
+        if offset is not None:
+            o = check_offset(_host(offset), Z.shape[0], Z.shape[1], dtype)
+            Z = Z + bk.asarray(o)
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
-    def predict_proba(self, X: ArrayLike) -> FloatArray:
+    def predict_proba(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
         """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.
 
         Multinomial: the softmax of the raw predictions. One-vs-rest: each class's sigmoid,
         normalized to sum to 1 (as scikit-learn does).
         """
-        Z = self.decision_function(X)
+        Z = self.decision_function(X, offset)
         xp = backend_of(Z).xp
         if Z.ndim == 1:
             p = expit(Z)
@@ -294,19 +331,19 @@ class LogisticRegression(EstimatorBase):
             return P / xp.sum(P, axis=1, keepdims=True)
         return softmax(Z, axis=1)
 
-    def predict_log_proba(self, X: ArrayLike) -> FloatArray:
+    def predict_log_proba(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
         """Log of ``predict_proba``, computed stably (no ``log(0)`` for confident predictions)."""
-        Z = self.decision_function(X)
+        Z = self.decision_function(X, offset)
         xp = backend_of(Z).xp
         if Z.ndim == 1:
             return xp.stack([log_sigmoid(-Z), log_sigmoid(Z)], axis=1)
         if self._is_ovr():
-            return xp.log(self.predict_proba(X))
+            return xp.log(self.predict_proba(X, offset))
         return Z - logsumexp(Z, axis=1)[:, None]
 
-    def predict(self, X: ArrayLike) -> NDArray[Any]:
+    def predict(self, X: ArrayLike, offset: ArrayLike | None = None) -> NDArray[Any]:
         """The most probable class for each row, as a label from ``classes_``."""
-        Z = self.decision_function(X)
+        Z = self.decision_function(X, offset)
         bk = backend_of(Z)
         index = _host(Z > 0).astype(np.intp) if Z.ndim == 1 else _host(bk.xp.argmax(Z, axis=1))
         labels = _host(self.classes_)[index]

@@ -40,7 +40,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._numerics import FloatArray, IntArray
-from ._validation import check_int, check_sample_weight, check_X
+from ._validation import check_bounds, check_int, check_offset, check_sample_weight, check_X
 from .backends import NUMPY, Backend, backend_of
 from .loss import BINARY, MULTINOMIAL, LogLoss
 from .penalty import ElasticNet
@@ -78,6 +78,9 @@ class Objective:
     penalty: ElasticNet
     fit_intercept: bool
     backend: Backend = NUMPY
+    offset: Any = None  # (n, n_raw) known term added to Z, on X's backend; None: 0
+    lower: FloatArray | None = None  # (n_coef,) bounds; -inf/+inf where free (intercepts)
+    upper: FloatArray | None = None
 
     # -- shapes ------------------------------------------------------------------
     @property
@@ -124,11 +127,23 @@ class Objective:
             mask[:, -1] = 0
         return mask.ravel()
 
+    def penalty_weights(self) -> FloatArray:
+        """Each coefficient's share of the penalty: ``v_j`` (the penalty factor), 0 for
+        intercepts; flat, like ``coef``."""
+        M = np.zeros(self.coef_shape, dtype=self.dtype)
+        M[:, : self.n_features] = self.penalty.weights(self.n_features)
+        return M.ravel()
+
+    def l1_weights(self) -> FloatArray:
+        """``lam`` per coefficient: ``alpha r v_j`` on weights, 0 on intercepts."""
+        return self.penalty.l1_strength * self.penalty_weights()
+
     # -- values and derivatives --------------------------------------------------
     def raw_prediction(self, coef: FloatArray) -> FloatArray:
-        """``Z = X W^T + b``, shape ``(n, n_raw)``."""
+        """``Z = X W^T + b (+ offset)``, shape ``(n, n_raw)``."""
         W, b = self._on_device(*self.split(coef))
-        return self.X @ W.T + b
+        Z = self.X @ W.T + b
+        return Z if self.offset is None else Z + self.offset
 
     def _pack(self, G_W: FloatArray, g_b: FloatArray) -> FloatArray:
         """Stack weights ``(n_raw, d)`` and intercepts ``(n_raw,)`` into one flat vector."""
@@ -187,7 +202,7 @@ class Objective:
                 H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m])
                 H[m, :, k, :] = H[k, :, m, :].T
         H = H.reshape(K * p, K * p)
-        H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalized_mask()
+        H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
         return grad, H
 
     def _weighted_gram(self, d: FloatArray) -> FloatArray:
@@ -224,24 +239,41 @@ class Objective:
     def optimality(self, coef: FloatArray, grad: FloatArray) -> float:
         """Largest entry of the minimum-norm subgradient of ``f`` at ``coef``.
 
-        ``grad`` is the smooth part's gradient. With ``lam = alpha r`` on penalized entries,
-        the subgradient's entry is ``g + lam sign(c)`` where ``c != 0`` and
-        ``sign(g) max(|g| - lam, 0)`` where ``c = 0``; without L1 it is ``g`` itself.
+        ``grad`` is the smooth part's gradient. With ``lam = alpha r v_j`` on penalized
+        entries, the subdifferential of entry ``j`` is the interval ``[lo, hi]``: the point
+        ``g + lam sign(c)`` where ``c != 0``, ``[g - lam, g + lam]`` where ``c = 0``. A bound
+        that holds with equality adds its normal cone: ``hi = +inf`` at an upper bound,
+        ``lo = -inf`` at a lower one. The entry's violation is the distance from 0 to the
+        interval, ``max(lo, -hi, 0)``; without L1 or bounds it is ``|g|``.
         """
-        if self.penalty.is_smooth:
+        if self.penalty.is_smooth and self.lower is None:
             return float(np.max(np.abs(grad), initial=0.0))
-        lam = self.penalty.l1_strength * self.penalized_mask()
-        sub = np.where(coef != 0, grad + lam * np.sign(coef), np.maximum(np.abs(grad) - lam, 0))
-        return float(np.max(np.abs(sub), initial=0.0))
+        lam = self.l1_weights()
+        lo = np.where(coef != 0, grad + lam * np.sign(coef), grad - lam)
+        hi = np.where(coef != 0, grad + lam * np.sign(coef), grad + lam)
+        if self.lower is not None and self.upper is not None:
+            hi = np.where(coef >= self.upper, np.inf, hi)
+            lo = np.where(coef <= self.lower, -np.inf, lo)
+        return float(np.max(np.maximum(np.maximum(lo, -hi), 0), initial=0.0))
+
+    def project(self, coef: FloatArray) -> FloatArray:
+        """``coef`` clipped into the bounds (itself when there are none)."""
+        if self.lower is None or self.upper is None:
+            return coef
+        return np.clip(coef, self.lower, self.upper)
 
     def prox(self, coef: FloatArray, step: float) -> FloatArray:
-        """Proximal step of the L1 half (``penalty.prox``) on penalized entries; intercepts pass."""
-        if self.penalty.is_smooth:
-            return coef
-        M = coef.reshape(self.coef_shape).copy()
-        d = self.n_features
-        M[:, :d] = self.penalty.prox(M[:, :d], step)
-        return M.ravel()
+        """Proximal step of the L1 half and the bounds: soft-threshold, then clip.
+
+        Coordinate by coordinate the problem is one-dimensional and convex, so clipping the
+        soft-thresholded value is exactly the minimizer over the box. Intercepts pass.
+        """
+        if not self.penalty.is_smooth:
+            M = coef.reshape(self.coef_shape).copy()
+            d = self.n_features
+            M[:, :d] = self.penalty.prox(M[:, :d], step)
+            coef = M.ravel()
+        return self.project(coef)
 
     def lipschitz(self) -> float:
         """An upper bound ``L`` on the smooth part's curvature: gradient descent is stable at 1/L.
@@ -251,7 +283,7 @@ class Objective:
         """
         c = 0.25 if self.n_raw == 1 else 0.5
         top = float(np.linalg.eigvalsh(self._weighted_gram(self.weights))[-1])
-        return c * top + self.penalty.l2_strength
+        return c * top + self.penalty.l2_strength * float(np.max(self.penalty_weights(), initial=0))
 
     def subset(self, rows: IntArray) -> Objective:
         """The objective on ``rows`` alone, reweighted so its loss is an unbiased estimate of ours.
@@ -259,12 +291,14 @@ class Objective:
         ``w_i -> w_i n / |rows|``: the mini-batch objective of stochastic gradient descent.
         """
         scale = self.X.shape[0] / len(rows)
-        if not self.backend.is_numpy:  # the standard's way to gather rows
-            take = self.backend.xp.take
-            at = self.backend.asarray(rows)
-            return replace(self, X=take(self.X, at, axis=0), Y=take(self.Y, at, axis=0),
-                           weights=take(self.weights, at, axis=0) * scale)  # fmt: skip
-        return replace(self, X=self.X[rows], Y=self.Y[rows], weights=self.weights[rows] * scale)
+        at, xp = self.backend.asarray(rows), self.backend.xp
+
+        def pick(a: Any) -> Any:  # a[rows], in the array API's spelling for other libraries
+            return a[rows] if self.backend.is_numpy else xp.take(a, at, axis=0)
+
+        offset = None if self.offset is None else pick(self.offset)
+        return replace(self, X=pick(self.X), Y=pick(self.Y), weights=pick(self.weights) * scale,
+                       offset=offset)  # fmt: skip
 
 
 def make_objective(
@@ -275,13 +309,18 @@ def make_objective(
     penalty: ElasticNet | None = None,
     sample_weight: ArrayLike | None = None,
     fit_intercept: bool = True,
+    offset: ArrayLike | None = None,
+    lower_bounds: ArrayLike | None = None,
+    upper_bounds: ArrayLike | None = None,
 ) -> Objective:
     """Objective for integer labels ``y`` in ``0 .. n_classes - 1``.
 
     Two classes give the binary loss (label 1 is the positive class), more give the
     multinomial one. ``X`` keeps float32 or float64 (anything else becomes float64);
     bad input (non-finite values, wrong shapes, labels out of range, negative weights)
-    raises a ``ValueError`` naming the argument.
+    raises a ``ValueError`` naming the argument. ``offset`` (n,) or (n, n_raw) is a known
+    term added to the raw predictions; ``lower_bounds``/``upper_bounds`` (scalars, or
+    arrays broadcastable to ``(n_raw, n_features)``) box the weights, never the intercepts.
 
     Examples
     --------
@@ -312,6 +351,8 @@ def make_objective(
         Y = np.zeros((len(y), n_classes), dtype=dtype)  # one-hot, (n, K)
         Y[np.arange(len(y)), y] = 1
     s = check_sample_weight(sample_weight, len(y), dtype)
+    n_raw = Y.shape[1]
+    lower, upper = check_bounds(lower_bounds, upper_bounds, n_raw, X.shape[1], fit_intercept, dtype)
     return Objective(
         X=X,
         Y=backend.asarray(Y),
@@ -320,4 +361,9 @@ def make_objective(
         penalty=penalty if penalty is not None else ElasticNet(),
         fit_intercept=fit_intercept,
         backend=backend,
+        offset=None
+        if offset is None
+        else backend.asarray(check_offset(offset, len(y), n_raw, dtype)),
+        lower=lower,
+        upper=upper,
     )

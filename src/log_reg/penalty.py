@@ -7,6 +7,10 @@ All four are one family, the elastic net of strength ``alpha >= 0`` and mix
 
 ``alpha = 0`` is no penalty, ``r = 0`` is L2 (ridge), ``r = 1`` is L1 (lasso). ``W`` is
 only the penalized block of the coefficients: the objective never passes the intercept.
+Optional per-feature *penalty factors* ``v_j >= 0`` (glmnet's ``penalty.factor``) weight
+both halves feature by feature, ``alpha sum_j v_j ((1 - r)/2 W_j^2 + r |W_j|)``; a factor
+of 0 leaves that feature unpenalized. Unlike glmnet we do not rescale the factors, so
+``C`` keeps its meaning.
 
 Solvers split the penalty in two. The L2 half is smooth and goes into the objective's
 gradient and Hessian (``smooth_gradient``, ``l2_strength``); the L1 half is not, and
@@ -36,7 +40,7 @@ def soft_threshold(v: FloatArray, threshold: float | FloatArray) -> FloatArray:
     return np.sign(v) * np.maximum(np.abs(v) - threshold, 0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ElasticNet:
     """``alpha * ((1 - l1_ratio)/2 ||W||^2 + l1_ratio ||W||_1)``; see the module docstring.
 
@@ -52,12 +56,35 @@ class ElasticNet:
 
     alpha: float = 0.0
     l1_ratio: float = 0.0
+    factor: FloatArray | None = None  # per-feature v_j, shape (n_features,); None: all 1
 
     def __post_init__(self) -> None:
         if not (np.isfinite(self.alpha) and self.alpha >= 0):
             raise ValueError(f"alpha must be a finite number >= 0; got {self.alpha!r}.")
         if not 0 <= self.l1_ratio <= 1:
             raise ValueError(f"l1_ratio must lie in [0, 1]; got {self.l1_ratio!r}.")
+        if self.factor is not None:
+            v = np.asarray(self.factor, dtype=np.float64)
+            if v.ndim != 1 or not np.all(np.isfinite(v)) or np.any(v < 0):
+                raise ValueError(
+                    "penalty_factor must be a 1-D array of finite numbers >= 0, one per "
+                    f"feature; got {self.factor!r}."
+                )
+            object.__setattr__(self, "factor", v)
+
+    def weights(self, n_features: int) -> FloatArray:
+        """``v``: the per-feature factors, ones when none were given; shape (n_features,)."""
+        if self.factor is None:
+            return np.ones(n_features)
+        if len(self.factor) != n_features:
+            raise ValueError(
+                f"penalty_factor must have one entry per feature ({n_features}); got "
+                f"{len(self.factor)}."
+            )
+        return self.factor
+
+    def _v(self, W: FloatArray) -> FloatArray | float:
+        return 1.0 if self.factor is None else self.weights(W.shape[-1])
 
     @property
     def l2_strength(self) -> float:
@@ -76,17 +103,18 @@ class ElasticNet:
 
     def value(self, W: FloatArray) -> float:
         """``pen(W)``."""
-        l2 = 0.5 * self.l2_strength * float(np.vdot(W, W)) if self.l2_strength else 0.0
-        l1 = self.l1_strength * float(np.sum(np.abs(W))) if self.l1_strength else 0.0
-        return l2 + l1
+        l1 = self.l1_strength * float(np.sum(self._v(W) * np.abs(W))) if self.l1_strength else 0.0
+        return self.smooth_value(W) + l1
 
     def smooth_value(self, W: FloatArray) -> float:
-        """The L2 half only: ``alpha (1 - r)/2 ||W||^2``."""
-        return 0.5 * self.l2_strength * float(np.vdot(W, W)) if self.l2_strength else 0.0
+        """The L2 half only: ``alpha (1 - r)/2 sum_j v_j W_j^2``."""
+        if not self.l2_strength:
+            return 0.0
+        return 0.5 * self.l2_strength * float(np.sum(self._v(W) * W * W))
 
     def smooth_gradient(self, W: FloatArray) -> FloatArray:
-        """Gradient of the L2 half: ``alpha (1 - r) W``."""
-        return self.l2_strength * W
+        """Gradient of the L2 half: ``alpha (1 - r) v * W``."""
+        return self.l2_strength * self._v(W) * W
 
     def prox(self, V: FloatArray, step: float) -> FloatArray:
         """Proximal operator of ``step`` times the L1 half: ``soft_threshold(V, step alpha r)``.
@@ -96,7 +124,7 @@ class ElasticNet:
         """
         if self.is_smooth:
             return V
-        return soft_threshold(V, step * self.l1_strength)
+        return soft_threshold(V, step * self.l1_strength * self._v(V))
 
 
 def no_penalty() -> ElasticNet:

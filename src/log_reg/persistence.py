@@ -146,7 +146,7 @@ def save(
     >>> import os, tempfile
     >>> from log_reg import LogisticRegression, load_toy
     >>> X, y = load_toy()
-    >>> model = LogisticRegression(C=float("inf")).fit(X, y)
+    >>> model = LogisticRegression(C=0.5).fit(X, y)
     >>> path = os.path.join(tempfile.mkdtemp(), "model.json")
     >>> save(model, path)
     >>> again = load(path)

@@ -47,7 +47,7 @@ def _show(value: Any) -> str:
 
 
 def require_columns(table: Table, columns: Sequence[str], *, role: str = "column") -> None:
-    """Every one of ``columns`` is in the table, or a ``ValueError`` listing those that are."""
+    """Every one of ``columns`` is in the table, or a ``ValueError`` naming those missing."""
     missing = [c for c in columns if c not in table.frame.columns]
     if missing:
         raise ValueError(

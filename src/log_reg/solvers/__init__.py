@@ -49,6 +49,7 @@ class SolverSpec:
     supports_elasticnet: bool = True  # with supports_l1: any 0 < l1_ratio < 1 too
     supports_unpenalized: bool = True
     float64_only: bool = False  # results in float64 whatever the input (liblinear's C code)
+    supports_bounds: bool = False  # honours lower/upper bounds on the coefficients
 
 
 SOLVERS: dict[str, SolverSpec] = {
@@ -56,9 +57,28 @@ SOLVERS: dict[str, SolverSpec] = {
     for spec in [
         SolverSpec("lbfgs", solve_lbfgs, False, "L-BFGS, strong Wolfe line search"),
         SolverSpec("newton", solve_newton, False, "Newton on the full Hessian (Cholesky)"),
-        SolverSpec("cd", solve_cd, True, "proximal Newton, coordinate descent inside (newGLMNET)"),
-        SolverSpec("gd", solve_gd, True, "batch (proximal) gradient descent, step 1/L"),
-        SolverSpec("sgd", solve_sgd, True, "mini-batch (proximal) SGD", randomized=True),
+        SolverSpec(
+            "cd",
+            solve_cd,
+            True,
+            "proximal Newton, coordinate descent inside (newGLMNET)",
+            supports_bounds=True,
+        ),
+        SolverSpec(
+            "gd",
+            solve_gd,
+            True,
+            "batch (proximal) gradient descent, step 1/L",
+            supports_bounds=True,
+        ),
+        SolverSpec(
+            "sgd",
+            solve_sgd,
+            True,
+            "mini-batch (proximal) SGD",
+            randomized=True,
+            supports_bounds=True,
+        ),
     ]
 }
 
@@ -99,7 +119,13 @@ def _penalty_name(l1_ratio: float, penalized: bool) -> str | None:
 
 
 def choose_solver(
-    name: str, *, l1_ratio: float, penalized: bool, n_coef: int, dual: bool = False
+    name: str,
+    *,
+    l1_ratio: float,
+    penalized: bool,
+    n_coef: int,
+    dual: bool = False,
+    bounded: bool = False,
 ) -> SolverSpec:
     """The registry row for ``name`` ("auto" included), checked against the problem.
 
@@ -114,7 +140,7 @@ def choose_solver(
     if name == "auto":
         if dual:
             raise ValueError("dual=True is only supported with solver='liblinear'.")
-        if penalty in ("l1", "elasticnet"):
+        if penalty in ("l1", "elasticnet") or bounded:
             return SOLVERS["cd"]
         return SOLVERS["newton" if n_coef <= AUTO_NEWTON_MAX_COEF else "lbfgs"]
     spec = SKLEARN_SOLVERS.get(name) or SOLVERS[name]
@@ -134,6 +160,16 @@ def choose_solver(
         raise ValueError(
             f"Only 'saga' solver supports elasticnet penalty, got solver={name}. Of ours, "
             "'auto', 'cd', 'gd' and 'sgd' do too."
+        )
+    if bounded and not spec.supports_bounds:
+        able = [
+            n
+            for n in known
+            if n == "auto" or (SKLEARN_SOLVERS.get(n) or SOLVERS[n]).supports_bounds
+        ]
+        raise ValueError(
+            f"solver {name!r} cannot honour lower_bounds/upper_bounds; use one of "
+            f"{', '.join(map(repr, able))}."
         )
     if penalty is None and not spec.supports_unpenalized:
         raise ValueError(

@@ -13,6 +13,9 @@ is solved by cyclic coordinate descent: with the others fixed, coordinate ``j`` 
 
     z_j <- soft_threshold(z_j - (g + H d)_j / H_jj,  lam_j / H_jj),
 
+clipped into ``[lower_j, upper_j]`` when the coefficients are boxed (the one-dimensional
+problem is convex, so the clipped value is its constrained minimizer),
+
 and ``H d`` is kept current by adding ``delta * H[j]`` after each change. The inner loop
 stops once the model's optimality falls to ``eta * optimality(x)`` with the forcing term
 ``eta = min(0.5, sqrt(optimality(x)))``: loose far from the solution, tight near it, which
@@ -66,6 +69,9 @@ def _newton_direction(
     Zero curvatures are raised to ``CURVATURE_FLOOR * max_j H_jj``, so such a coordinate
     still soft-thresholds: with ``lam_j > 0`` it stays put unless its gradient beats ``lam_j``.
     """
+    n = len(coef)
+    lower = np.full(n, -np.inf) if objective.lower is None else objective.lower
+    upper = np.full(n, np.inf) if objective.upper is None else objective.upper
     diag = np.diagonal(H)
     top = float(diag.max(initial=0.0))
     curvature = np.maximum(diag, CURVATURE_FLOOR * top if top > 0 else 1.0)
@@ -76,6 +82,7 @@ def _newton_direction(
         for j in np.flatnonzero(active):
             z = coef[j] + d[j]
             z_new = soft_threshold(z - (grad[j] + Hd[j]) / curvature[j], lam[j] / curvature[j])
+            z_new = min(max(z_new, lower[j]), upper[j])  # the box, when there is one
             if z_new != z:
                 d[j] += z_new - z
                 Hd += (z_new - z) * H[j]  # H is symmetric: row j is column j
@@ -162,8 +169,9 @@ def solve_cd(
     coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     if coef.shape != (objective.n_coef,):
         raise ValueError(f"coef0 must have shape ({objective.n_coef},); got {coef.shape}.")
+    coef = objective.project(coef)  # start inside the bounds, if any
 
-    lam = objective.penalty.l1_strength * objective.penalized_mask()  # 0 on intercepts
+    lam = objective.l1_weights()  # alpha r v_j on weights, 0 on intercepts
     loss = objective.value(coef)
     history: list[float] = []
     previous = np.inf  # last iteration's optimality, for shrinking

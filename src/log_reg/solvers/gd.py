@@ -77,6 +77,7 @@ def solve_gd(
     lr = check_number(lr, "lr", low=0, low_inclusive=False)
 
     coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.project(coef)  # start inside the bounds, if any
     smooth_only = objective.penalty.is_smooth
     history: list[float] = []
     best, since_best = np.inf, 0

@@ -127,6 +127,7 @@ def solve_sgd(
     )
 
     coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.project(coef)  # start inside the bounds, if any
     n_train = len(train_rows)
     history: list[float] = []
     best, since_best = np.inf, 0
