@@ -45,9 +45,28 @@ from .backends import NUMPY, Backend, backend_of
 from .loss import BINARY, MULTINOMIAL, LogLoss
 from .penalty import ElasticNet
 
-__all__ = ["Objective", "alpha_from_C", "make_objective"]
+__all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
 
 HessianVectorProduct = Callable[[FloatArray], FloatArray]
+
+
+def kkt_violation(
+    coef: FloatArray,
+    grad: FloatArray,
+    lam: FloatArray,
+    lower: FloatArray | None = None,
+    upper: FloatArray | None = None,
+) -> FloatArray:
+    """Per entry, the distance from 0 to the subdifferential of ``smooth + lam |.| + box``.
+
+    See ``Objective.optimality``: ``max(lo, -hi, 0)`` for the interval ``[lo, hi]``.
+    """
+    lo = np.where(coef != 0, grad + lam * np.sign(coef), grad - lam)
+    hi = np.where(coef != 0, grad + lam * np.sign(coef), grad + lam)
+    if lower is not None and upper is not None:
+        hi = np.where(coef >= upper, np.inf, hi)
+        lo = np.where(coef <= lower, -np.inf, lo)
+    return np.maximum(np.maximum(lo, -hi), 0)
 
 
 def alpha_from_C(C: float, total_weight: float) -> float:
@@ -248,13 +267,8 @@ class Objective:
         """
         if self.penalty.is_smooth and self.lower is None:
             return float(np.max(np.abs(grad), initial=0.0))
-        lam = self.l1_weights()
-        lo = np.where(coef != 0, grad + lam * np.sign(coef), grad - lam)
-        hi = np.where(coef != 0, grad + lam * np.sign(coef), grad + lam)
-        if self.lower is not None and self.upper is not None:
-            hi = np.where(coef >= self.upper, np.inf, hi)
-            lo = np.where(coef <= self.lower, -np.inf, lo)
-        return float(np.max(np.maximum(np.maximum(lo, -hi), 0), initial=0.0))
+        violation = kkt_violation(coef, grad, self.l1_weights(), self.lower, self.upper)
+        return float(np.max(violation, initial=0.0))
 
     def project(self, coef: FloatArray) -> FloatArray:
         """``coef`` clipped into the bounds (itself when there are none)."""

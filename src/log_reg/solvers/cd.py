@@ -16,7 +16,9 @@ is solved by cyclic coordinate descent: with the others fixed, coordinate ``j`` 
 clipped into ``[lower_j, upper_j]`` when the coefficients are boxed (the one-dimensional
 problem is convex, so the clipped value is its constrained minimizer),
 
-and ``H d`` is kept current by adding ``delta * H[j]`` after each change. The inner loop
+and ``H d`` is kept current by adding ``delta * H[j]`` after each change. The unpenalized
+intercepts are first eliminated from the model exactly (see ``_newton_direction``), so
+features far from zero mean do not slow the sweeps. The inner loop
 stops once the model's optimality falls to ``eta * optimality(x)`` with the forcing term
 ``eta = min(0.5, sqrt(optimality(x)))``: loose far from the solution, tight near it, which
 keeps the outer convergence superlinear (but never tighter than ``tol / 10``, which would
@@ -43,7 +45,7 @@ from numpy.typing import NDArray
 
 from .._numerics import FloatArray
 from .._validation import check_int, check_number
-from ..objective import Objective
+from ..objective import Objective, kkt_violation
 from ..penalty import soft_threshold
 from ._result import Callback, IterationInfo, SolverResult
 
@@ -59,7 +61,44 @@ def _newton_direction(
     grad: FloatArray,
     H: FloatArray,
     coef: FloatArray,
+    active: NDArray[np.bool_],
+    inner_tol: float,
+    max_inner: int,
+) -> FloatArray:
+    """The step ``d`` minimizing the quadratic model + L1, intercepts eliminated first.
+
+    An unpenalized intercept is strongly coupled to every feature whose mean is far from 0,
+    and coordinate descent crawls along such couplings. Minimizing over the intercept block
+    ``I`` exactly, for any step ``d_F`` of the other entries, gives
+    ``d_I = -H_II^+ (g_I + H_IF d_F)``; putting it back leaves a model in ``d_F`` alone,
+    with the Schur complement ``S = H_FF - H_FI H_II^+ H_IF`` (the curvature of centered
+    features) and gradient ``g_F - H_FI H_II^+ g_I``. Exact, and it costs ``O(n_coef^2)``.
+    """
+    n = len(coef)
+    lam = objective.l1_weights()
+    lower = np.full(n, -np.inf) if objective.lower is None else objective.lower
+    upper = np.full(n, np.inf) if objective.upper is None else objective.upper
+    b_ = objective.penalized_mask() == 0  # the intercept block I
+    w_ = ~b_  # the rest, F
+    if not b_.any():
+        return _coordinate_descent(grad, H, coef, lam, lower, upper, active, inner_tol, max_inner)
+    H_II_pinv = np.linalg.pinv(H[np.ix_(b_, b_)])  # pseudo-inverse: softmax intercepts are free
+    B = H_II_pinv @ H[np.ix_(b_, w_)]  # H_II^+ H_IF
+    S = H[np.ix_(w_, w_)] - H[np.ix_(w_, b_)] @ B
+    d = np.zeros_like(coef)
+    d[w_] = _coordinate_descent(grad[w_] - B.T @ grad[b_], S, coef[w_], lam[w_], lower[w_],
+                               upper[w_], active[w_], inner_tol, max_inner)  # fmt: skip
+    d[b_] = -H_II_pinv @ (grad[b_] + H[np.ix_(b_, w_)] @ d[w_])
+    return d
+
+
+def _coordinate_descent(
+    grad: FloatArray,
+    H: FloatArray,
+    coef: FloatArray,
     lam: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
     active: NDArray[np.bool_],
     inner_tol: float,
     max_inner: int,
@@ -69,9 +108,6 @@ def _newton_direction(
     Zero curvatures are raised to ``CURVATURE_FLOOR * max_j H_jj``, so such a coordinate
     still soft-thresholds: with ``lam_j > 0`` it stays put unless its gradient beats ``lam_j``.
     """
-    n = len(coef)
-    lower = np.full(n, -np.inf) if objective.lower is None else objective.lower
-    upper = np.full(n, np.inf) if objective.upper is None else objective.upper
     diag = np.diagonal(H)
     top = float(diag.max(initial=0.0))
     curvature = np.maximum(diag, CURVATURE_FLOOR * top if top > 0 else 1.0)
@@ -87,7 +123,8 @@ def _newton_direction(
                 d[j] += z_new - z
                 Hd += (z_new - z) * H[j]  # H is symmetric: row j is column j
         # 2. stop? the model's optimality over the active entries (the others count 0)
-        if objective.optimality(coef + d, np.where(active, grad + Hd, 0)) <= inner_tol:
+        violation = kkt_violation(coef + d, grad + Hd, lam, lower, upper)
+        if np.max(np.where(active, violation, 0), initial=0.0) <= inner_tol:
             break
     return d
 
@@ -193,7 +230,7 @@ def solve_cd(
         _, H = objective.hessian(coef)
         active = ~((coef == 0) & (np.abs(grad) < lam - previous))  # shrinking
         inner_tol = max(min(0.5, np.sqrt(optimality)) * optimality, 0.1 * tol)  # forcing term
-        d = _newton_direction(objective, grad, H, coef, lam, active, inner_tol, max_inner)
+        d = _newton_direction(objective, grad, H, coef, active, inner_tol, max_inner)
         # 4. line search on f = smooth + L1
         decrease = float(grad @ d + lam @ (np.abs(coef + d) - np.abs(coef)))
         accepted = _line_search(objective, coef, d, loss, decrease, optimality)
