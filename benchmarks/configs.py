@@ -21,8 +21,13 @@ from log_reg import LogisticRegression
 from log_reg.solvers import SOLVERS
 
 #: Dense-Hessian solvers (ours "newton" and "cd", scikit-learn's "newton-cholesky", glum's
-#: IRLS) store ``n_coef^2`` floats: run them up to this many coefficients only.
-MAX_DENSE_HESSIAN_COEF = 2_500
+#: IRLS) build an ``n_coef x n_coef`` Hessian at ``n * n_coef^2`` flops: 5e10 is 5-10 s a
+#: Hessian on two cores. Beyond that they are left out (glum gets its L-BFGS instead).
+MAX_HESSIAN_FLOPS = 5e10
+
+
+def dense_hessian_ok(p: Problem) -> bool:
+    return p.X.shape[0] * p.n_coef**2 <= MAX_HESSIAN_FLOPS
 
 #: The anchors' "tight" settings: tolerance and iteration cap meant to reach a relative
 #: gap of 1e-6 or better (the anchor at its best, not at its defaults).
@@ -56,11 +61,17 @@ class Config:
 
 
 # -- ours ---------------------------------------------------------------------------
-def _ours(solver: str, dtype: Any = None) -> Callable[[Problem], Fit]:
+def _blas_limit(one_thread: bool) -> Any:
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas") if one_thread else nullcontext()
+
+
+def _ours(solver: str, dtype: Any = None, one_thread: bool = False) -> Callable[[Problem], Fit]:
     def fit(p: Problem) -> Fit:
         X = p.X if dtype is None else p.X.astype(dtype)
         model = LogisticRegression(C=p.C, l1_ratio=p.l1_ratio, solver=solver, random_state=0)
-        with warnings.catch_warnings():
+        with _blas_limit(one_thread), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(X, p.y)
         note = model.solver_ if solver == "auto" else ""
@@ -72,12 +83,16 @@ def _ours(solver: str, dtype: Any = None) -> Callable[[Problem], Fit]:
 
 
 def ours_configs(p: Problem) -> list[Config]:
-    """"auto" and every solver of ours that handles the problem, all at default settings."""
-    configs = [Config("ours auto", "ours", "ours", _ours("auto"))]
+    """"auto" and every solver of ours that handles the problem, all at default settings;
+    "auto" again with BLAS limited to one thread, as scikit-learn gets."""
+    configs = [
+        Config("ours auto", "ours", "ours", _ours("auto")),
+        Config("ours auto, 1 BLAS thread", "ours", "ours", _ours("auto", one_thread=True)),
+    ]
     for name, spec in SOLVERS.items():
         if p.l1_ratio > 0 and not spec.supports_l1:
             continue
-        if name in ("newton", "cd") and p.n_coef > MAX_DENSE_HESSIAN_COEF:
+        if name in ("newton", "cd") and not dense_hessian_ok(p):
             continue
         configs.append(Config(f"ours {name}", "ours", "ours", _ours(name)))
     return configs
@@ -91,12 +106,10 @@ def ours_auto(dtype: Any) -> Callable[[Problem], Fit]:
 # -- scikit-learn -----------------------------------------------------------------------
 def _sklearn(one_thread: bool = False, **options: Any) -> Callable[[Problem], Fit]:
     from sklearn.linear_model import LogisticRegression as SkLogisticRegression
-    from threadpoolctl import threadpool_limits
 
     def fit(p: Problem) -> Fit:
         model = SkLogisticRegression(C=p.C, l1_ratio=p.l1_ratio, **options)
-        limit = threadpool_limits(1, user_api="blas") if one_thread else nullcontext()
-        with limit, warnings.catch_warnings(record=True) as caught:
+        with _blas_limit(one_thread), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             model.fit(p.X, p.y)
         converged = not any("converge" in str(w.message).lower() for w in caught)
@@ -109,11 +122,11 @@ def _sklearn(one_thread: bool = False, **options: Any) -> Callable[[Problem], Fi
 
 def _sklearn_candidates(p: Problem) -> list[tuple[str, dict[str, Any]]]:
     """scikit-learn's default, then its solvers fit for the problem at tight settings."""
-    tight = {"tol": TIGHT_TOL, "max_iter": TIGHT_MAX_ITER}
+    tight = {"tol": TIGHT_TOL, "max_iter": TIGHT_MAX_ITER, "random_state": 0}
     liblinear = {"solver": "liblinear", "intercept_scaling": LIBLINEAR_INTERCEPT_SCALING}
     if p.l1_ratio > 0:  # lbfgs cannot do L1: saga is scikit-learn's choice for it
         return [
-            ("sklearn default (saga)", {"solver": "saga"}),
+            ("sklearn default (saga)", {"solver": "saga", "random_state": 0}),
             ("sklearn saga tight", {"solver": "saga", **tight}),
             ("sklearn liblinear tight", {**liblinear, **tight}),
         ]
@@ -121,7 +134,7 @@ def _sklearn_candidates(p: Problem) -> list[tuple[str, dict[str, Any]]]:
         ("sklearn default", {}),
         ("sklearn lbfgs tight", {"solver": "lbfgs", **tight}),
     ]
-    if p.n_coef <= MAX_DENSE_HESSIAN_COEF:
+    if dense_hessian_ok(p):
         candidates.append(("sklearn newton-cholesky tight", {"solver": "newton-cholesky", **tight}))
     if p.n_classes == 2:
         candidates.append(("sklearn liblinear tight", {**liblinear, **tight}))
@@ -166,7 +179,7 @@ def glum_configs(p: Problem) -> list[Config]:
     """
     if importlib.util.find_spec("glum") is None or p.n_classes != 2:
         return []
-    base = {"solver": "lbfgs"} if p.n_coef > MAX_DENSE_HESSIAN_COEF else {}
+    base = {} if dense_hessian_ok(p) else {"solver": "lbfgs"}
     tight = {"gradient_tol": TIGHT_TOL, "max_iter": TIGHT_MAX_ITER}
     label = " (lbfgs)" if base else ""
     return [

@@ -11,6 +11,8 @@
      (NumPy's arrays included; allocations of compiled code, such as liblinear's copy of
      X, are not seen), and the peak rise of the process's resident set size, sampled
      every millisecond by a thread (sees everything, but misses memory freed and reused).
+   A probe that runs past ``budget`` seconds is stopped (at the next Python bytecode: a
+   compiled solver finishes its call first), reported, and not timed.
 2. **Timing.** ``repeats`` rounds; each round fits every configuration once, the order
    rotating between rounds, so slow drifts in machine load hit all alike. The time is
    the median. A configuration whose probe took longer than ``slow`` seconds is timed
@@ -22,6 +24,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 import tracemalloc
@@ -146,13 +149,33 @@ def peak_rss() -> Iterator[list[float]]:
         result.append((max(peak[0], process.memory_info().rss) - start) / MIB)
 
 
+class OverBudget(Exception):
+    """Raised by ``time_budget``'s alarm."""
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise ``OverBudget`` in the main thread once ``seconds`` of wall time have passed."""
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise OverBudget(f"stopped after the {seconds:g} s budget")
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 # -- the measurements ------------------------------------------------------------------
-def probe(config: Config, p: Problem) -> Measurement:
+def probe(config: Config, p: Problem, budget: float) -> Measurement:
     """One untimed fit with counters and memory tracking on; errors are kept, not raised."""
     m = Measurement(config)
     start = time.perf_counter()
     try:
-        with count_passes(p.X.shape[0]) as counter, peak_rss() as rss:
+        with time_budget(budget), count_passes(p.X.shape[0]) as counter, peak_rss() as rss:
             tracemalloc.start()
             try:
                 m.fit = config.fit(p)
@@ -161,6 +184,7 @@ def probe(config: Config, p: Problem) -> Measurement:
                 tracemalloc.stop()
     except Exception as error:  # an anchor that cannot run this problem: say so, go on
         m.error = f"{type(error).__name__}: {str(error).splitlines()[0][:80]}"
+        m.probe_seconds = time.perf_counter() - start
         return m
     m.probe_seconds = time.perf_counter() - start
     m.rss_mib = rss[0]
@@ -195,5 +219,6 @@ def common_objective(p: Problem) -> Objective:
 
 def objective_value(f: Objective, fit: Fit) -> float:
     """``f`` at a fit; ``coef = hstack([coef_, intercept_[:, None]]).ravel()``."""
-    coef = np.hstack([np.asarray(fit.coef, np.float64), np.asarray(fit.intercept, np.float64)[:, None]])
-    return f.value(coef.ravel())
+    W = np.asarray(fit.coef, np.float64)  # (K, d)
+    b = np.asarray(fit.intercept, np.float64)  # (K,)
+    return f.value(np.hstack([W, b[:, None]]).ravel())

@@ -39,6 +39,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per configuration")
     parser.add_argument("--slow", type=float, default=10.0,
                         help="time once a configuration whose first run took longer (s)")  # fmt: skip
+    parser.add_argument("--budget", type=float, default=30.0,
+                        help="stop a configuration's first run after this long (s)")  # fmt: skip
     parser.add_argument("--profile", action="store_true",
                         help="cProfile our slowest configuration on each problem")  # fmt: skip
     args = parser.parse_args(argv)
@@ -70,10 +72,10 @@ def print_environment() -> None:
     print(f"  load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def measure_problem(p: Problem, configs: list[Config], repeats: int, slow: float) -> list[Measurement]:
+def measure_problem(p: Problem, configs: list[Config], args: argparse.Namespace) -> list[Measurement]:
     """Probe, time, and score every configuration on ``p``."""
-    measurements = [probe(c, p) for c in configs]
-    time_all(measurements, p, repeats, slow)
+    measurements = [probe(c, p, args.budget) for c in configs]
+    time_all(measurements, p, args.repeats, args.slow)
     f = common_objective(p)
     for m in measurements:
         if m.fit is not None:
@@ -81,11 +83,11 @@ def measure_problem(p: Problem, configs: list[Config], repeats: int, slow: float
     return measurements
 
 
-def float32_check(p: Problem, best_value: float, repeats: int, slow: float) -> None:
+def float32_check(p: Problem, best_value: float, args: argparse.Namespace) -> None:
     """Our default fit on X in float32 and in float64: time, iterations, passes, gap."""
     configs = [Config(f"ours auto, {np.dtype(t).name}", "ours", "ours", ours_auto(t))
                for t in (np.float64, np.float32)]  # fmt: skip
-    m64, m32 = measure_problem(p, configs, repeats, slow)
+    m64, m32 = measure_problem(p, configs, args)
     print(f"\n### float32 vs float64 on {p.name} ({p.shape}), ours auto")
     for m in (m64, m32):
         gap = (m.value - best_value) / abs(best_value)
@@ -122,13 +124,13 @@ def main(argv: list[str]) -> None:
         built = time.perf_counter()
         p = PROBLEMS[name][1 if args.full else 0]()
         seconds = time.perf_counter() - built
-        measurements = measure_problem(p, all_configs(p), args.repeats, args.slow)
+        measurements = measure_problem(p, all_configs(p), args)
         print_problem(p, measurements, seconds)
         verdicts.append(verdict(p, measurements))
         print_goals(verdicts[-1])
         if name == "tall-dense":
             best = min(m.value for m in measurements if m.fit is not None)
-            float32_check(p, best, args.repeats, args.slow)
+            float32_check(p, best, args)
         if args.profile:
             profile_slowest(p, measurements)
         sys.stdout.flush()
