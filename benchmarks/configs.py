@@ -29,6 +29,7 @@ MAX_HESSIAN_FLOPS = 5e10
 def dense_hessian_ok(p: Problem) -> bool:
     return p.X.shape[0] * p.n_coef**2 <= MAX_HESSIAN_FLOPS
 
+
 #: The anchors' "tight" settings: tolerance and iteration cap meant to reach a relative
 #: gap of 1e-6 or better (the anchor at its best, not at its defaults).
 TIGHT_TOL = 1e-8
@@ -83,7 +84,7 @@ def _ours(solver: str, dtype: Any = None, one_thread: bool = False) -> Callable[
 
 
 def ours_configs(p: Problem) -> list[Config]:
-    """"auto" and every solver of ours that handles the problem, all at default settings;
+    """ "auto" and every solver of ours that handles the problem, all at default settings;
     "auto" again with BLAS limited to one thread, as scikit-learn gets."""
     configs = [
         Config("ours auto", "ours", "ours", _ours("auto")),
@@ -114,8 +115,9 @@ def _sklearn(one_thread: bool = False, **options: Any) -> Callable[[Problem], Fi
             model.fit(p.X, p.y)
         converged = not any("converge" in str(w.message).lower() for w in caught)
         intercept = np.atleast_1d(model.intercept_)
-        return Fit(model.coef_, intercept, int(np.max(model.n_iter_)),
-                   "" if converged else "not converged")  # fmt: skip
+        return Fit(
+            model.coef_, intercept, int(np.max(model.n_iter_)), "" if converged else "not converged"
+        )
 
     return fit
 

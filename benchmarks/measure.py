@@ -108,15 +108,21 @@ def count_passes(n: int) -> Iterator[_PassCounter]:
     from sklearn.linear_model._linear_loss import LinearModelLoss
 
     counter = _PassCounter(n)
-    patches = [(Objective, m, _counted(getattr(Objective, m), counter, "ours", ours_x))
-               for m in ("value", "loss_gradient", "hessian", "lipschitz")]  # fmt: skip
-    patches.append(
-        (Objective, "hessian_product", _counted_hvp(Objective.hessian_product, counter))
-    )
-    patches += [(LinearModelLoss, m, _counted(getattr(LinearModelLoss, m), counter, "sklearn",
-                                              sklearn_x))
-                for m in ("loss", "loss_gradient", "gradient", "gradient_hessian",
-                          "gradient_hessian_product")]  # fmt: skip
+    patches = [
+        (Objective, m, _counted(getattr(Objective, m), counter, "ours", ours_x))
+        for m in ("value", "loss_gradient", "hessian", "lipschitz")
+    ]
+    patches.append((Objective, "hessian_product", _counted_hvp(Objective.hessian_product, counter)))
+    patches += [
+        (LinearModelLoss, m, _counted(getattr(LinearModelLoss, m), counter, "sklearn", sklearn_x))
+        for m in (
+            "loss",
+            "loss_gradient",
+            "gradient",
+            "gradient_hessian",
+            "gradient_hessian_product",
+        )
+    ]
     originals = [(cls, name, cls.__dict__[name]) for cls, name, _ in patches]
     try:
         for cls, name, wrapper in patches:

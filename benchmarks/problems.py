@@ -73,16 +73,24 @@ def breast_cancer() -> Problem:
     from sklearn.datasets import load_breast_cancer
 
     X, y = load_breast_cancer(return_X_y=True)
-    return Problem("breast-cancer", "scikit-learn's breast cancer, standardized, L2 C=1",
-                   _standardize(X), y.astype(np.intp))  # fmt: skip
+    return Problem(
+        "breast-cancer",
+        "scikit-learn's breast cancer, standardized, L2 C=1",
+        _standardize(X),
+        y.astype(np.intp),
+    )
 
 
 def digits() -> Problem:
     from sklearn.datasets import load_digits
 
     X, y = load_digits(return_X_y=True)
-    return Problem("digits", "scikit-learn's digits (pixels 0..16, unscaled), L2 C=1",
-                   X.astype(np.float64), y.astype(np.intp))  # fmt: skip
+    return Problem(
+        "digits",
+        "scikit-learn's digits (pixels 0..16, unscaled), L2 C=1",
+        X.astype(np.float64),
+        y.astype(np.intp),
+    )
 
 
 def tall_dense(n: int, d: int = 50) -> Problem:
@@ -116,8 +124,7 @@ def sparse_text(n: int, d: int, nnz_per_row: int = 50) -> Problem:
     X = sparse.diags(1 / norms) @ counts  # unit rows, as TfidfVectorizer makes them
     beta = rng.standard_normal(d) * (rng.random(d) < 0.1) * 8  # 10% of words matter
     y = _binary_labels(rng, X @ beta)
-    return Problem("sparse-text", "synthetic bag of words (CSR), L2 C=1",
-                   sparse.csr_matrix(X), y)  # fmt: skip
+    return Problem("sparse-text", "synthetic bag of words (CSR), L2 C=1", sparse.csr_matrix(X), y)
 
 
 def many_classes(n: int, d: int = 100, k: int = 20) -> Problem:
@@ -142,8 +149,14 @@ def l1_sparse_truth() -> Problem:
     beta = np.zeros(d)
     beta[rng.choice(d, 20, replace=False)] = rng.choice([-1.0, 1.0], 20) * rng.uniform(0.2, 1, 20)
     y = _binary_labels(rng, X @ beta)
-    return Problem("l1-sparse", f"synthetic, 20 of {d} features matter, L1 C={L1_C}", X, y,
-                   C=L1_C, l1_ratio=1.0)  # fmt: skip
+    return Problem(
+        "l1-sparse",
+        f"synthetic, 20 of {d} features matter, L1 C={L1_C}",
+        X,
+        y,
+        C=L1_C,
+        l1_ratio=1.0,
+    )
 
 
 #: name -> (default builder, --full builder)

@@ -32,8 +32,10 @@ def print_problem(p: Problem, ms: list[Measurement], seconds: float) -> None:
     gap = gaps(ms)
     ours = next(m for m in ms if m.config.name == "ours auto")
     print(f"\n### {p.name}: {p.shape}; {p.description} (data built in {seconds:.1f} s)")
-    head = (f"{'configuration':<46} {'time s':>8} {'runs':>4} {'auto/it':>7} {'iters':>6} "
-            f"{'passes':>7} {'rel. gap':>9} {'traced MiB':>10} {'RSS MiB':>8}  note")  # fmt: skip
+    head = (
+        f"{'configuration':<46} {'time s':>8} {'runs':>4} {'auto/it':>7} {'iters':>6} "
+        f"{'passes':>7} {'rel. gap':>9} {'traced MiB':>10} {'RSS MiB':>8}  note"
+    )
     print(head)
     print("-" * len(head))
     for m in ms:
@@ -43,10 +45,12 @@ def print_problem(p: Problem, ms: list[Measurement], seconds: float) -> None:
         note = m.fit.note
         if p.l1_ratio > 0:
             note = (note + ", " if note else "") + f"{int((m.fit.coef != 0).sum())} non-zero"
-        print(f"{m.config.name:<46} {m.time:>8.3f} {len(m.times):>4} "
-              f"{_num(ours.time / m.time, '.2f'):>7} {m.fit.n_iter:>6} "
-              f"{_num(m.passes, '.0f'):>7} {_num(gap[m.config.name], '.1e'):>9} "
-              f"{m.traced_mib:>10.1f} {m.rss_mib:>8.1f}  {note}")  # fmt: skip
+        print(
+            f"{m.config.name:<46} {m.time:>8.3f} {len(m.times):>4} "
+            f"{_num(ours.time / m.time, '.2f'):>7} {m.fit.n_iter:>6} "
+            f"{_num(m.passes, '.0f'):>7} {_num(gap[m.config.name], '.1e'):>9} "
+            f"{m.traced_mib:>10.1f} {m.rss_mib:>8.1f}  {note}"
+        )
 
 
 @dataclass(frozen=True)
@@ -80,8 +84,17 @@ def verdict(p: Problem, ms: list[Measurement]) -> Verdict:
     ours = next(m for m in ran if m.config.name == "ours auto")
     default = next(m for m in sklearn if m.config.name.startswith("sklearn default"))
     best_sk, best = _best(sklearn, gap), _best(anchors, gap)
-    return Verdict(p, ours, gap[ours.config.name], default, gap[default.config.name],
-                   best_sk, gap[best_sk.config.name], best, gap[best.config.name])  # fmt: skip
+    return Verdict(
+        p,
+        ours,
+        gap[ours.config.name],
+        default,
+        gap[default.config.name],
+        best_sk,
+        gap[best_sk.config.name],
+        best,
+        gap[best.config.name],
+    )
 
 
 def _yes(ok: bool) -> str:
@@ -91,32 +104,46 @@ def _yes(ok: bool) -> str:
 def print_goals(v: Verdict) -> None:
     t = v.ours.time
     print(f"  goals for {v.problem.name}:")
-    print(f"    ours reaches rel. gap <= {GAP_GOAL:g}: {_yes(v.ours_gap <= GAP_GOAL)} "
-          f"(gap {v.ours_gap:.1e})")  # fmt: skip
+    print(
+        f"    ours reaches rel. gap <= {GAP_GOAL:g}: {_yes(v.ours_gap <= GAP_GOAL)} "
+        f"(gap {v.ours_gap:.1e})"
+    )
     ratio = t / v.sklearn_default.time
-    print(f"    ours <= {SKLEARN_DEFAULT_GOAL} x scikit-learn default time: "
-          f"{_yes(ratio <= SKLEARN_DEFAULT_GOAL)} ({ratio:.2f}x; its gap "
-          f"{v.sklearn_default_gap:.1e})")  # fmt: skip
-    print(f"    best scikit-learn configuration: {v.best_sklearn.config.name} "
-          f"({v.best_sklearn.time:.3f} s, gap {v.best_sklearn_gap:.1e}; ours/it "
-          f"{t / v.best_sklearn.time:.2f}x)")  # fmt: skip
+    print(
+        f"    ours <= {SKLEARN_DEFAULT_GOAL} x scikit-learn default time: "
+        f"{_yes(ratio <= SKLEARN_DEFAULT_GOAL)} ({ratio:.2f}x; its gap "
+        f"{v.sklearn_default_gap:.1e})"
+    )
+    print(
+        f"    best scikit-learn configuration: {v.best_sklearn.config.name} "
+        f"({v.best_sklearn.time:.3f} s, gap {v.best_sklearn_gap:.1e}; ours/it "
+        f"{t / v.best_sklearn.time:.2f}x)"
+    )
     ratio = t / v.best_anchor.time
-    print(f"    ours no slower than the best anchor ({v.best_anchor.config.name}, gap "
-          f"{v.best_anchor_gap:.1e}): {_yes(ratio <= 1)} ({ratio:.2f}x)")  # fmt: skip
+    print(
+        f"    ours no slower than the best anchor ({v.best_anchor.config.name}, gap "
+        f"{v.best_anchor_gap:.1e}): {_yes(ratio <= 1)} ({ratio:.2f}x)"
+    )
 
 
 def print_markdown(verdicts: list[Verdict], command: str) -> None:
     """The summary table, ready to paste into the README."""
-    print(f"\nProduced by `{command}`; times are medians, in seconds; gap is the relative gap "
-          f"to the best objective any configuration reached.\n")  # fmt: skip
-    print("| problem | size | ours (auto) | gap | sklearn default | gap | ours / sklearn "
-          "default | best anchor | gap | ours / best anchor |")
+    print(
+        f"\nProduced by `{command}`; times are medians, in seconds; gap is the relative gap "
+        f"to the best objective any configuration reached.\n"
+    )
+    print(
+        "| problem | size | ours (auto) | gap | sklearn default | gap | ours / sklearn "
+        "default | best anchor | gap | ours / best anchor |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for v in verdicts:
         t, b = v.ours.time, v.best_anchor
         solver = v.ours.fit.note.split(",")[0] if v.ours.fit else "?"
-        print(f"| {v.problem.name} | {v.problem.shape} | {t:.3f} ({solver}) | "
-              f"{v.ours_gap:.0e} | {v.sklearn_default.time:.3f} | "
-              f"{v.sklearn_default_gap:.0e} | {t / v.sklearn_default.time:.2f} | "
-              f"{b.config.name}: {b.time:.3f} | {v.best_anchor_gap:.0e} | "
-              f"{t / b.time:.2f} |")  # fmt: skip
+        print(
+            f"| {v.problem.name} | {v.problem.shape} | {t:.3f} ({solver}) | "
+            f"{v.ours_gap:.0e} | {v.sklearn_default.time:.3f} | "
+            f"{v.sklearn_default_gap:.0e} | {t / v.sklearn_default.time:.2f} | "
+            f"{b.config.name}: {b.time:.3f} | {v.best_anchor_gap:.0e} | "
+            f"{t / b.time:.2f} |"
+        )

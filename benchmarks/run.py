@@ -37,12 +37,23 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--full", action="store_true", help="the issue's full problem sizes")
     parser.add_argument("--only", default="", help=f"comma-separated, of: {', '.join(PROBLEMS)}")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per configuration")
-    parser.add_argument("--slow", type=float, default=10.0,
-                        help="time once a configuration whose first run took longer (s)")  # fmt: skip
-    parser.add_argument("--budget", type=float, default=30.0,
-                        help="stop a configuration's first run after this long (s)")  # fmt: skip
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile our slowest configuration on each problem")  # fmt: skip
+    parser.add_argument(
+        "--slow",
+        type=float,
+        default=10.0,
+        help="time once a configuration whose first run took longer (s)",
+    )
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=30.0,
+        help="stop a configuration's first run after this long (s)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile ours auto and our slowest configuration on each problem",
+    )
     args = parser.parse_args(argv)
     unknown = [name for name in args.only.split(",") if name and name not in PROBLEMS]
     if unknown:
@@ -56,23 +67,32 @@ def print_environment() -> None:
 
     import log_reg
 
-    versions = {"log_reg": log_reg.__version__, "numpy": np.__version__,
-                "scikit-learn": sklearn.__version__}  # fmt: skip
+    versions = {
+        "log_reg": log_reg.__version__,
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
     try:
         import glum
 
         versions["glum"] = glum.__version__
     except ImportError:
         versions["glum"] = "not installed (no glum anchors)"
-    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-          + ", ".join(f"{k} {v}" for k, v in versions.items()))  # fmt: skip
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+    )
     for pool in threadpool_info():
-        print(f"  {pool['user_api']}: {pool['internal_api']} {pool.get('version')}, "
-              f"{pool['num_threads']} threads ({os.path.basename(pool['filepath'])})")  # fmt: skip
+        print(
+            f"  {pool['user_api']}: {pool['internal_api']} {pool.get('version')}, "
+            f"{pool['num_threads']} threads ({os.path.basename(pool['filepath'])})"
+        )
     print(f"  load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def measure_problem(p: Problem, configs: list[Config], args: argparse.Namespace) -> list[Measurement]:
+def measure_problem(
+    p: Problem, configs: list[Config], args: argparse.Namespace
+) -> list[Measurement]:
     """Probe, time, and score every configuration on ``p``."""
     measurements = [probe(c, p, args.budget) for c in configs]
     time_all(measurements, p, args.repeats, args.slow)
@@ -85,32 +105,40 @@ def measure_problem(p: Problem, configs: list[Config], args: argparse.Namespace)
 
 def float32_check(p: Problem, best_value: float, args: argparse.Namespace) -> None:
     """Our default fit on X in float32 and in float64: time, iterations, passes, gap."""
-    configs = [Config(f"ours auto, {np.dtype(t).name}", "ours", "ours", ours_auto(t))
-               for t in (np.float64, np.float32)]  # fmt: skip
+    configs = [
+        Config(f"ours auto, {np.dtype(t).name}", "ours", "ours", ours_auto(t))
+        for t in (np.float64, np.float32)
+    ]
     m64, m32 = measure_problem(p, configs, args)
     print(f"\n### float32 vs float64 on {p.name} ({p.shape}), ours auto")
     for m in (m64, m32):
         gap = (m.value - best_value) / abs(best_value)
-        print(f"  {m.config.name}: {m.time:.3f} s, {m.fit.n_iter} iterations, "
-              f"{m.passes:.0f} passes over X, gap {gap:.1e}, {m.fit.note}, "
-              f"traced {m.traced_mib:.0f} MiB")  # fmt: skip
+        print(
+            f"  {m.config.name}: {m.time:.3f} s, {m.fit.n_iter} iterations, "
+            f"{m.passes:.0f} passes over X, gap {gap:.1e}, {m.fit.note}, "
+            f"traced {m.traced_mib:.0f} MiB"
+        )
     ratio = m32.time / m64.time
-    print(f"  float32 <= {FLOAT32_GOAL} x float64 time: {'yes' if ratio <= FLOAT32_GOAL else 'NO'}"
-          f" ({ratio:.2f}x); float64 passes <= {PASSES_GOAL}: "
-          f"{'yes' if m64.passes <= PASSES_GOAL else 'NO'} ({m64.passes:.0f})")  # fmt: skip
+    print(
+        f"  float32 <= {FLOAT32_GOAL} x float64 time: {'yes' if ratio <= FLOAT32_GOAL else 'NO'}"
+        f" ({ratio:.2f}x); float64 passes <= {PASSES_GOAL}: "
+        f"{'yes' if m64.passes <= PASSES_GOAL else 'NO'} ({m64.passes:.0f})"
+    )
 
 
-def profile_slowest(p: Problem, measurements: list[Measurement], top: int = 12) -> None:
-    """cProfile our slowest configuration; print its top functions by own time."""
+def profile_ours(p: Problem, measurements: list[Measurement], top: int = 12) -> None:
+    """cProfile "ours auto" and our slowest configuration; print the top functions by own time."""
     ours = [m for m in measurements if m.config.side == "ours" and m.times]
+    auto = next(m for m in ours if m.config.name == "ours auto")
     slowest = max(ours, key=lambda m: m.time)
-    profiler = cProfile.Profile()
-    profiler.runcall(slowest.config.fit, p)
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
-    body = out.getvalue().split("ncalls", 1)[-1]
-    print(f"\n  cProfile of {slowest.config.name} on {p.name}, top {top} by own time:")
-    print("  ncalls" + "\n  ".join(body.rstrip().splitlines()))
+    for m in [auto] if slowest is auto else [auto, slowest]:
+        profiler = cProfile.Profile()
+        profiler.runcall(m.config.fit, p)
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+        body = out.getvalue().split("ncalls", 1)[-1]
+        print(f"\n  cProfile of {m.config.name} on {p.name}, top {top} by own time:")
+        print("  ncalls" + "\n  ".join(body.rstrip().splitlines()))
 
 
 def main(argv: list[str]) -> None:
@@ -132,12 +160,14 @@ def main(argv: list[str]) -> None:
             best = min(m.value for m in measurements if m.fit is not None)
             float32_check(p, best, args)
         if args.profile:
-            profile_slowest(p, measurements)
+            profile_ours(p, measurements)
         sys.stdout.flush()
     print("\n## Summary")
     print_markdown(verdicts, command.strip())
-    print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
-          f"whole run {time.perf_counter() - start:.0f} s")  # fmt: skip
+    print(
+        f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"whole run {time.perf_counter() - start:.0f} s"
+    )
 
 
 if __name__ == "__main__":
