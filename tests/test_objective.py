@@ -54,8 +54,7 @@ def test_hessian_and_hessian_product_match_finite_differences(n_classes, weighte
     np.testing.assert_allclose(grad, f.gradient(coef), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(H, H.T, atol=1e-15)
     np.testing.assert_allclose(H, numerical_jacobian(f.gradient, coef), atol=1e-8)
-    grad2, hvp = f.hessian_product(coef)
-    np.testing.assert_allclose(grad2, grad, atol=1e-15)
+    hvp = f.hessian_product(coef)
     for v in np.random.default_rng(3).normal(size=(3, f.n_coef)):
         np.testing.assert_allclose(hvp(v), H @ v, rtol=1e-12, atol=1e-14)
 
@@ -136,7 +135,10 @@ def test_unpenalized_value_is_the_mean_cross_entropy():
     [
         ({"X": [[np.nan, 1.0]], "y": [0]}, "X must contain only finite"),
         ({"X": [[np.inf, 1.0]], "y": [0]}, "X must contain only finite"),
-        ({"X": np.zeros((0, 2)), "y": []}, r"0 sample\(s\) \(shape=\(0, 2\)\) while a minimum of 1 is required"),
+        (
+            {"X": np.zeros((0, 2)), "y": []},
+            r"0 sample\(s\) \(shape=\(0, 2\)\) while a minimum of 1 is required",
+        ),
         ({"X": [[1.0], [2.0]], "y": [0]}, "one label per row"),
         ({"X": [[1.0], [2.0]], "y": [0, 2]}, "integer labels in 0..1"),
         (

@@ -237,14 +237,13 @@ class Objective:
             G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(self.backend.xp.sum(d))
         return G
 
-    def hessian_product(self, coef: FloatArray) -> tuple[FloatArray, HessianVectorProduct]:
-        """Gradient of the smooth part and ``v -> H v`` without forming ``H``.
+    def hessian_product(self, coef: FloatArray) -> HessianVectorProduct:
+        """``v -> H v`` at ``coef`` without forming ``H``: one pass now, two per product.
 
         ``H v = [X^T U + l2 V_W, sum_i U_i]`` with ``U_i = w_i h_i (X V_W^T + v_b)_i``.
         """
         W, _ = self.split(coef)
-        dZ, hessp = self.loss.hessian_operator(self.Y, self.raw_prediction(coef))
-        grad = self._lift(self.weights[:, None] * dZ, W)
+        _, hessp = self.loss.hessian_operator(self.Y, self.raw_prediction(coef))
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, v_b = self.split(v)
@@ -252,7 +251,7 @@ class Objective:
             U = self.weights[:, None] * hessp(self.X @ V_Wd.T + v_bd)  # (n, n_raw)
             return self._lift(U, W, V_W)
 
-        return grad, hvp
+        return hvp
 
     # -- what solvers need besides derivatives -----------------------------------
     def optimality(self, coef: FloatArray, grad: FloatArray) -> float:

@@ -17,6 +17,7 @@ from .cd import solve_cd
 from .gd import solve_gd
 from .lbfgs import solve_lbfgs
 from .newton import solve_newton
+from .newton_cg import solve_newton_cg
 from .sgd import solve_sgd
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "solve_gd",
     "solve_lbfgs",
     "solve_newton",
+    "solve_newton_cg",
     "solve_sgd",
 ]
 
@@ -57,6 +59,7 @@ SOLVERS: dict[str, SolverSpec] = {
     for spec in [
         SolverSpec("lbfgs", solve_lbfgs, False, "L-BFGS, strong Wolfe line search"),
         SolverSpec("newton", solve_newton, False, "Newton on the full Hessian (Cholesky)"),
+        SolverSpec("newton-cg", solve_newton_cg, False, "truncated Newton: CG on H v products"),
         SolverSpec(
             "cd",
             solve_cd,
@@ -89,8 +92,19 @@ SOLVERS: dict[str, SolverSpec] = {
 #: no elastic net, no unpenalized fit, float64 results.
 SKLEARN_SOLVERS: dict[str, SolverSpec] = {
     "newton-cholesky": SOLVERS["newton"],
-    "newton-cg": SOLVERS["newton"],
     "sag": SOLVERS["lbfgs"],
+    "saga": SOLVERS["cd"],
+    "liblinear": replace(
+        SOLVERS["newton-cg"],  # liblinear's own L2 method is a trust-region Newton-CG
+        supports_multinomial=False,
+        penalizes_intercept=True,
+        supports_unpenalized=False,
+        float64_only=True,
+    ),
+}
+
+#: With an L1 part, these scikit-learn names run ``cd`` instead (same objective).
+SKLEARN_L1_SOLVERS: dict[str, SolverSpec] = {
     "saga": SOLVERS["cd"],
     "liblinear": replace(
         SOLVERS["cd"],
@@ -118,6 +132,17 @@ def _penalty_name(l1_ratio: float, penalized: bool) -> str | None:
     return {0.0: "l2", 1.0: "l1"}.get(l1_ratio, "elasticnet")
 
 
+def _row(name: str, l1: bool) -> SolverSpec:
+    """The registry row a name runs, for a problem with or without an L1 part."""
+    return (l1 and SKLEARN_L1_SOLVERS.get(name)) or SKLEARN_SOLVERS.get(name) or SOLVERS[name]
+
+
+def _names(can: Callable[[SolverSpec], bool], l1: bool) -> str:
+    """The solver names whose row can do something, "auto" first: for error messages."""
+    names = [n for n in [*SOLVERS, *SKLEARN_SOLVERS] if can(_row(n, l1))]
+    return ", ".join(map(repr, ["auto", *dict.fromkeys(names)]))
+
+
 def choose_solver(
     name: str,
     *,
@@ -130,31 +155,29 @@ def choose_solver(
     """The registry row for ``name`` ("auto" included), checked against the problem.
 
     Raises ``ValueError``, with scikit-learn's wording first where code may match on it, for
-    an unknown name, a penalty the solver cannot handle, or ``dual=True`` with anything but
-    liblinear.
+    an unknown name, a penalty the solver cannot handle, bounds it cannot honour, or
+    ``dual=True`` with anything but liblinear.
     """
     known = ["auto", *SOLVERS, *(n for n in SKLEARN_SOLVERS if n not in SOLVERS)]
     if name not in known:
         raise ValueError(f"solver must be one of {', '.join(map(repr, known))}; got {name!r}.")
     penalty = _penalty_name(l1_ratio, penalized)
-    if name == "auto":
-        if dual:
-            raise ValueError("dual=True is only supported with solver='liblinear'.")
-        if penalty in ("l1", "elasticnet") or bounded:
-            return SOLVERS["cd"]
-        return SOLVERS["newton" if n_coef <= AUTO_NEWTON_MAX_COEF else "lbfgs"]
-    spec = SKLEARN_SOLVERS.get(name) or SOLVERS[name]
-    able = [n for n in known if n == "auto" or (SKLEARN_SOLVERS.get(n) or SOLVERS[n]).supports_l1]
-    if penalty in ("l1", "elasticnet") and not spec.supports_l1:
-        raise ValueError(
-            f"Solver {name} supports only 'l2' or None penalties, got {penalty} penalty. "
-            f"{name!r} cannot handle an L1 penalty (l1_ratio > 0); use one of "
-            f"{', '.join(map(repr, able))}."
-        )
+    l1 = penalty in ("l1", "elasticnet")
     if dual and name != "liblinear":
         raise ValueError(
             f"Solver {name} supports only dual=False, got dual=True: dual=True is only "
             "supported with solver='liblinear'."
+        )
+    if name == "auto":
+        if l1 or bounded:
+            return SOLVERS["cd"]
+        return SOLVERS["newton" if n_coef <= AUTO_NEWTON_MAX_COEF else "lbfgs"]
+    spec = _row(name, l1)
+    if l1 and not spec.supports_l1:
+        raise ValueError(
+            f"Solver {name} supports only 'l2' or None penalties, got {penalty} penalty. "
+            f"{name!r} cannot handle an L1 penalty (l1_ratio > 0); use one of "
+            f"{_names(lambda s: s.supports_l1, True)}."
         )
     if penalty == "elasticnet" and not spec.supports_elasticnet:
         raise ValueError(
@@ -162,14 +185,9 @@ def choose_solver(
             "'auto', 'cd', 'gd' and 'sgd' do too."
         )
     if bounded and not spec.supports_bounds:
-        able = [
-            n
-            for n in known
-            if n == "auto" or (SKLEARN_SOLVERS.get(n) or SOLVERS[n]).supports_bounds
-        ]
         raise ValueError(
             f"solver {name!r} cannot honour lower_bounds/upper_bounds; use one of "
-            f"{', '.join(map(repr, able))}."
+            f"{_names(lambda s: s.supports_bounds, l1)}."
         )
     if penalty is None and not spec.supports_unpenalized:
         raise ValueError(
