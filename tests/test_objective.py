@@ -54,7 +54,8 @@ def test_hessian_and_hessian_product_match_finite_differences(n_classes, weighte
     np.testing.assert_allclose(grad, f.gradient(coef), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(H, H.T, atol=1e-15)
     np.testing.assert_allclose(H, numerical_jacobian(f.gradient, coef), atol=1e-8)
-    hvp = f.hessian_product(coef)
+    hvp, diag = f.hessian_product(coef)
+    np.testing.assert_allclose(diag, np.diagonal(H), rtol=1e-12, atol=1e-15)
     for v in np.random.default_rng(3).normal(size=(3, f.n_coef)):
         np.testing.assert_allclose(hvp(v), H @ v, rtol=1e-12, atol=1e-14)
 

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._numerics import FloatArray, IntArray
 from ._separation import Separation, check_separation
 from ._sklearn_compat import ConvergenceWarning, warn
-from ._validation import check_number, check_sample_weight
+from ._validation import check_number, check_sample_weight, is_dask
 from .backends import Backend, backend_of
 from .objective import Objective, alpha_from_C, make_objective
 from .penalty import ElasticNet
@@ -179,7 +180,7 @@ def _prepare_X(
     shift, scale = np.zeros(d, dtype), np.ones(d, dtype)
     if problem.standardize:
         # Weighted moments: mean = X^T s / S, var = (X - mean)^2^T s / S.
-        S, sd = s.sum(), backend.asarray(s.astype(dtype))
+        S, sd = float(s.sum()), backend.asarray(s.astype(dtype))
         mean = backend.to_numpy(X.T @ sd) / S
         if sparse:  # scale only: centering would densify X, and with an unpenalized
             # intercept it changes nothing but the intercept, which absorbs any shift
@@ -237,11 +238,20 @@ def fit_problem(
     """Fit ``problem`` on validated ``X`` and encoded labels ``y``; see the module docstring."""
     K = len(classes)
     # 1. weights
-    backend = backend_of(X)
-    s = check_sample_weight(sample_weight, len(y), np.float64)
-    s = s * class_weights(problem.class_weight, classes, y, s)[y]
+    if is_dask(X):  # lazy, chunked like X; see log_reg.backends.dask
+        from .backends.dask import DASK, dask_sample_weight
+
+        backend, s = DASK, dask_sample_weight(sample_weight, y, classes, problem.class_weight)
+    else:
+        backend = backend_of(X)
+        s = check_sample_weight(sample_weight, len(y), np.float64)
+        s = s * class_weights(problem.class_weight, classes, y, s)[y]
     # 2. solver and scaling
     spec, ovr = _solver_for(problem, K, X.shape[1])
+    if is_dask(X):
+        from .backends.dask import check_dask_solver
+
+        check_dask_solver(spec)
     if spec.float64_only and _numpy_dtype(X) != np.float64:
         xp = backend.xp
         X = X.astype(np.float64) if hasattr(X, "tocsr") else xp.astype(X, xp.float64)
@@ -268,7 +278,9 @@ def fit_problem(
     penalized = bool(np.isfinite(problem.C))
     if K > 2 and not ovr:
         W, b = _center_softmax(W, b, penalized=penalized)
-    separation = None if penalized else _separation(X, y, W, b, s, problem.fit_intercept, ovr)
+    separation = (
+        None if penalized or is_dask(X) else _separation(X, y, W, b, s, problem.fit_intercept, ovr)
+    )
     if separation is None:  # separated data cannot converge: that warning says why instead
         _warn_if_not_converged(spec, results, problem)
     return Fitted(
@@ -331,7 +343,12 @@ def _task_objective(
     if offset is not None:
         o = np.asarray(offset)
         task_offset = o[:, rows] if o.ndim == 2 and n_classes == 2 and o.shape[1] > 1 else o
-    return make_objective(
+    build: Callable[..., Objective] = make_objective
+    if is_dask(Xfit):  # the same objective, its passes summed over chunks by Dask
+        from .backends.dask import make_dask_objective
+
+        build = make_dask_objective
+    return build(
         Xfit, target, n_classes=n_classes, penalty=penalty, sample_weight=s,
         fit_intercept=problem.fit_intercept and not liblinear, offset=task_offset,
         lower_bounds=bound(problem.lower_bounds, -np.inf),

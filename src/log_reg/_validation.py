@@ -21,6 +21,7 @@ __all__ = [
     "check_number",
     "check_offset",
     "check_sample_weight",
+    "is_dask",
 ]
 
 
@@ -85,12 +86,22 @@ def check_choice(value: Any, name: str, allowed: Collection[str]) -> str:
     return value
 
 
+def is_dask(x: Any) -> bool:
+    """True for Dask arrays and data frames (checked without importing Dask)."""
+    return type(x).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
 def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
     """A 2-D, non-empty, finite, real floating array (float32 and float64 kept, the rest float64).
 
     Data frames and lists are converted; values that are not numbers raise a ``ValueError``
     (text) or ``TypeError`` (other objects) from the conversion, with NumPy's reason.
+    Dask arrays stay lazy (``log_reg.backends.dask.check_dask_X``).
     """
+    if is_dask(X):
+        from .backends.dask import check_dask_X
+
+        return check_dask_X(X, name)
     if hasattr(X, "tocsr"):
         return _check_sparse(X, name)
     if not is_numpy(X) and hasattr(X, "shape") and not hasattr(X, "columns"):
@@ -181,6 +192,10 @@ def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray
     """
     if y is None:
         raise ValueError(f"This estimator requires y to be passed, but the target {name} is None.")
+    if is_dask(y):  # classes from one reduction, labels encoded lazily
+        from .backends.dask import check_dask_labels
+
+        return check_dask_labels(y, n_samples, name)
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels.ravel()

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._fitting import Problem, fit_problem, resolve_penalty
+from ._partial_fit import StreamStep, encode_chunk, sgd_pass
 from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
 from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import (
@@ -28,7 +29,15 @@ from ._sklearn_compat import (
     compat_class,
     warn,
 )
-from ._validation import check_choice, check_int, check_labels, check_number, check_offset, check_X
+from ._validation import (
+    check_choice,
+    check_int,
+    check_labels,
+    check_number,
+    check_offset,
+    check_X,
+    is_dask,
+)
 from .backends import backend_of, is_numpy
 from .inference import ChiSquareTest, Summary, training_data
 from .inference import summary as _summary
@@ -213,8 +222,13 @@ class LogisticRegression(EstimatorBase):
         names = _feature_names(X)
         X = check_X(X)
         backend = backend_of(X)
-        y = None if y is None else _host(y)
-        sample_weight = None if sample_weight is None else _host(sample_weight)
+        if is_dask(X):  # y and weights stay lazy, chunked like X (log_reg.backends.dask)
+            from .backends.dask import rows_like
+
+            y, sample_weight = rows_like(X, y), rows_like(X, sample_weight)
+        else:
+            y = None if y is None else _host(y)
+            sample_weight = None if sample_weight is None else _host(sample_weight)
         if y is not None and y.ndim == 2 and y.shape[1] == 1:
             warn(
                 "A column-vector y was passed when a 1d array was expected. Please change "
@@ -225,7 +239,33 @@ class LogisticRegression(EstimatorBase):
         warm = None
         if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
             warm = (self._dense_coef(), _host(self.intercept_))
-        problem = Problem(
+        offset = None if offset is None else _host(offset)
+        fitted = fit_problem(self._problem(C, l1_ratio), X, encoded, classes, sample_weight,
+                             warm, offset)  # fmt: skip
+        if fitted.separation is not None:  # checked for unpenalized fits only, warned once
+            warn(fitted.separation.message(names), PerfectSeparationWarning)
+        # An unpenalized model keeps references (no copy) to its data, for summary().
+        self._training_data = (X, y, sample_weight) if np.isinf(C) else None
+        # Fitted arrays live where X lives: NumPy, or X's array library and device.
+        self.classes_ = classes if classes.dtype.kind not in "iuf" else backend.asarray(classes)
+        self.coef_ = backend.asarray(fitted.coef)
+        self.intercept_ = backend.asarray(fitted.intercept)
+        self.n_iter_ = fitted.n_iter
+        self.converged_ = fitted.converged
+        self.loss_history_ = fitted.loss_history
+        self.solver_ = fitted.solver
+        self.n_features_in_ = X.shape[1]
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        for name in ("n_seen_", "t_"):  # a later partial_fit starts its schedule afresh
+            self.__dict__.pop(name, None)
+        return self
+
+    def _problem(self, C: float, l1_ratio: float) -> Problem:
+        """The settings, validated, for ``fit`` and ``partial_fit``."""
+        return Problem(
             C=C,
             l1_ratio=l1_ratio,
             tol=check_number(self.tol, "tol", low=0),
@@ -244,25 +284,67 @@ class LogisticRegression(EstimatorBase):
             upper_bounds=self.upper_bounds,
             callback=self.callback,
         )
-        offset = None if offset is None else _host(offset)
-        fitted = fit_problem(problem, X, encoded, classes, sample_weight, warm, offset)
-        if fitted.separation is not None:  # checked for unpenalized fits only, warned once
-            warn(fitted.separation.message(names), PerfectSeparationWarning)
-        # An unpenalized model keeps references (no copy) to its data, for summary().
-        self._training_data = (X, y, sample_weight) if np.isinf(C) else None
-        # Fitted arrays live where X lives: NumPy, or X's array library and device.
-        self.classes_ = classes if classes.dtype.kind not in "iuf" else backend.asarray(classes)
-        self.coef_ = backend.asarray(fitted.coef)
-        self.intercept_ = backend.asarray(fitted.intercept)
-        self.n_iter_ = fitted.n_iter
-        self.converged_ = fitted.converged
-        self.loss_history_ = fitted.loss_history
-        self.solver_ = fitted.solver
+
+    def partial_fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        classes: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> Any:
+        """Learn from one chunk of a stream: one pass of proximal SGD over it; returns ``self``.
+
+        For data read piece by piece (``pandas.read_csv(chunksize=...)``): after every call
+        the model predicts. The penalty is ``C``'s for all the samples seen so far, and the
+        step falls as they add up (see ``log_reg._partial_fit``); ``solver`` and ``tol`` are
+        not used. Needs ``standardize=False`` and a ``class_weight`` other than "balanced".
+
+        Parameters
+        ----------
+        X : array-like of shape (n_chunk, n_features)
+        y : array-like of shape (n_chunk,)
+        classes : array-like of shape (n_classes,), optional
+            Every label the stream may hold: required on the first call (as for
+            scikit-learn's ``SGDClassifier``), and if given later, the same.
+        sample_weight : array-like of shape (n_chunk,), optional
+
+        Examples
+        --------
+        >>> from log_reg import LogisticRegression, load_toy
+        >>> X, y = load_toy()
+        >>> model = LogisticRegression(random_state=0)
+        >>> for epoch in range(20):
+        ...     for rows in (slice(0, 5), slice(5, 10)):
+        ...         model = model.partial_fit(X[rows], y[rows], classes=[0, 1])
+        >>> model.n_seen_, model.score(X, y)
+        (200.0, 1.0)
+        """
+        C, l1_ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
+        first = not hasattr(self, "classes_")
+        if not first:
+            self._check_feature_names(X)
+        names = _feature_names(X)
+        X = check_X(X)
+        if not first and X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        known = None if first else _host(self.classes_)
+        classes_, encoded = encode_chunk(y, X.shape[0], known, classes)
+        previous = None
+        if not first:
+            seen, t = getattr(self, "n_seen_", 0.0), getattr(self, "t_", 0)
+            previous = StreamStep(self._dense_coef(), _host(self.intercept_), seen, t, [])
+        step = sgd_pass(self._problem(C, l1_ratio), X, encoded, classes_, sample_weight, previous)
+        self.classes_, self.coef_, self.intercept_ = classes_, step.coef, step.intercept
+        self.n_seen_, self.t_ = step.n_seen, step.t
+        self.n_iter_ = np.ones(len(step.loss), dtype=np.int32)  # one epoch of the chunk
+        self.converged_, self.loss_history_, self.solver_ = False, np.array(step.loss), "sgd"
         self.n_features_in_ = X.shape[1]
-        if names is not None:
+        if first and names is not None:
             self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):
-            del self.feature_names_in_
+        self._training_data = None
         return self
 
     # -- predicting --------------------------------------------------------------
@@ -288,6 +370,17 @@ class LogisticRegression(EstimatorBase):
             )
         return A
 
+    def _on_row_chunks(
+        self, method: Callable[..., Any], X: Any, offset: Any, width: int | None, dtype: Any = None
+    ) -> Any:
+        """``method`` on each row chunk of a Dask ``X``: a lazy Dask array (``width`` columns,
+        or one value per row for ``None``), computed by the NumPy code on each chunk."""
+        from .backends.dask import map_rows
+
+        A = self._check_predict_input(X)
+        dtype = A.dtype if dtype is None else dtype
+        return map_rows(method, A, offset, width=width, dtype=dtype)
+
     def _check_feature_names(self, X: Any) -> None:
         names, fitted = _feature_names(X), getattr(self, "feature_names_in_", None)
         name = type(self).__name__
@@ -306,6 +399,10 @@ class LogisticRegression(EstimatorBase):
 
     def decision_function(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
         """Raw predictions ``X coef_^T + intercept_ (+ offset)``: (n,) for two classes, else (n, K)."""
+        if is_dask(X):
+            n_raw = len(self._dense_coef())
+            return self._on_row_chunks(self.decision_function, X, offset,
+                                       None if n_raw == 1 else n_raw)  # fmt: skip
         A = self._check_predict_input(X)
         bk, dtype = backend_of(A), np.float32 if "float32" in str(A.dtype) else np.float64
         coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))
@@ -321,6 +418,8 @@ class LogisticRegression(EstimatorBase):
         Multinomial: the softmax of the raw predictions. One-vs-rest: each class's sigmoid,
         normalized to sum to 1 (as scikit-learn does).
         """
+        if is_dask(X):
+            return self._on_row_chunks(self.predict_proba, X, offset, len(self.classes_))
         Z = self.decision_function(X, offset)
         xp = backend_of(Z).xp
         if Z.ndim == 1:
@@ -333,6 +432,8 @@ class LogisticRegression(EstimatorBase):
 
     def predict_log_proba(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
         """Log of ``predict_proba``, computed stably (no ``log(0)`` for confident predictions)."""
+        if is_dask(X):
+            return self._on_row_chunks(self.predict_log_proba, X, offset, len(self.classes_))
         Z = self.decision_function(X, offset)
         xp = backend_of(Z).xp
         if Z.ndim == 1:
@@ -343,6 +444,8 @@ class LogisticRegression(EstimatorBase):
 
     def predict(self, X: ArrayLike, offset: ArrayLike | None = None) -> NDArray[Any]:
         """The most probable class for each row, as a label from ``classes_``."""
+        if is_dask(X):
+            return self._on_row_chunks(self.predict, X, offset, None, _host(self.classes_).dtype)
         Z = self.decision_function(X, offset)
         bk = backend_of(Z)
         index = _host(Z > 0).astype(np.intp) if Z.ndim == 1 else _host(bk.xp.argmax(Z, axis=1))

@@ -60,6 +60,14 @@ class LogLoss:
         """Gradient ``(n, n_raw)`` and ``V -> H_i V_i`` for every sample, without the blocks."""
         raise NotImplementedError  # pragma: no cover - interface
 
+    def hessian_diagonal(self, Z: FloatArray) -> FloatArray:
+        """The diagonal of every sample's Hessian block, ``p (1 - p)``; shape ``(n, n_raw)``.
+
+        Both losses share it: for the softmax, ``diag(p) - p p^T`` has ``p_k - p_k^2`` there.
+        """
+        P = self.proba(Z)
+        return P * (1 - P)
+
 
 @dataclass(frozen=True)
 class BinaryLogLoss(LogLoss):

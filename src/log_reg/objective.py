@@ -237,13 +237,20 @@ class Objective:
             G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(self.backend.xp.sum(d))
         return G
 
-    def hessian_product(self, coef: FloatArray) -> HessianVectorProduct:
-        """``v -> H v`` at ``coef`` without forming ``H``: one pass now, two per product.
+    def hessian_product(self, coef: FloatArray) -> tuple[HessianVectorProduct, FloatArray]:
+        """``v -> H v`` at ``coef`` without forming ``H``, and the diagonal of ``H``.
 
-        ``H v = [X^T U + l2 V_W, sum_i U_i]`` with ``U_i = w_i h_i (X V_W^T + v_b)_i``.
+        ``H v = [X^T U + l2 V_W, sum_i U_i]`` with ``U_i = w_i h_i (X V_W^T + v_b)_i``: one
+        pass over ``X`` now, two per product. The diagonal (a preconditioner for conjugate
+        gradients) is ``H_(k,j),(k,j) = sum_i w_i D_ik x_ij^2`` with ``D`` the loss's
+        diagonal, computed in blocks of rows so that no copy of ``X`` is made.
         """
         W, _ = self.split(coef)
-        _, hessp = self.loss.hessian_operator(self.Y, self.raw_prediction(coef))
+        Z = self.raw_prediction(coef)
+        _, hessp = self.loss.hessian_operator(self.Y, Z)
+        wD = self.weights[:, None] * self.loss.hessian_diagonal(Z)  # (n, n_raw)
+        diag_W = self._squares_times(wD) + self.penalty.smooth_gradient(np.ones_like(W))
+        diag = self._pack(diag_W, self.backend.to_numpy(self.backend.xp.sum(wD, axis=0)))
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, v_b = self.split(v)
@@ -251,7 +258,16 @@ class Objective:
             U = self.weights[:, None] * hessp(self.X @ V_Wd.T + v_bd)  # (n, n_raw)
             return self._lift(U, W, V_W)
 
-        return hvp
+        return hvp, diag
+
+    def _squares_times(self, D: Any, block: int = 16_384) -> FloatArray:
+        """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
+        total = np.zeros((D.shape[1], self.n_features), dtype=self.dtype)
+        for start in range(0, self.X.shape[0], block):
+            Xb, Db = self.X[start : start + block], D[start : start + block]
+            squares = Xb.multiply(Xb) if hasattr(Xb, "multiply") else Xb * Xb
+            total += self.backend.to_numpy(squares.T @ Db).T
+        return total
 
     # -- what solvers need besides derivatives -----------------------------------
     def optimality(self, coef: FloatArray, grad: FloatArray) -> float:

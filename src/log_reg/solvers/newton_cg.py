@@ -8,7 +8,8 @@ stops once the residual is small relative to the gradient,
     ||H d + g|| <= eta ||g||,      eta = min(0.5, sqrt(||g||))      (the forcing term),
 
 loose far from the optimum, tight near it: superlinear convergence for the price of a few
-products. CG also stops on a direction of non-positive curvature (``p^T H p <= 0``, only
+products. CG is preconditioned by the Hessian's diagonal, so badly scaled features do not
+slow it down. CG also stops on a direction of non-positive curvature (``p^T H p <= 0``, only
 possible through rounding here: the objective is convex). A backtracking line search on
 ``f`` from the full step then makes the iteration globally convergent.
 
@@ -38,14 +39,25 @@ _NOISE = 16  # rounding error of f, in units of eps * |f|: smaller changes are n
 
 
 def _conjugate_gradient(
-    hvp: Callable[[FloatArray], FloatArray], g: FloatArray, eta: float, max_cg: int
+    hvp: Callable[[FloatArray], FloatArray],
+    g: FloatArray,
+    diag: FloatArray,
+    eta: float,
+    max_cg: int,
 ) -> tuple[FloatArray, int]:
-    """Approximately solve ``H d = -g`` from ``d = 0``; returns ``d`` and the products used."""
+    """Approximately solve ``H d = -g`` from ``d = 0``, preconditioned by ``diag(H)``.
+
+    Preconditioned CG (Jacobi): the same iteration on ``M^-1/2 H M^-1/2`` with
+    ``M = diag(H)``, which undoes bad feature scaling, so unscaled columns cost no extra
+    products. Returns ``d`` and the number of products used.
+    """
+    m = np.where(diag > 0, diag, 1.0)  # M; a zero diagonal entry is left unscaled
     d = np.zeros_like(g)
     r = -g  # residual -g - H d
-    p = r.copy()
-    rr = float(r @ r)
-    target = (eta * np.sqrt(rr)) ** 2
+    z = r / m  # preconditioned residual
+    p = z.copy()
+    rz = float(r @ z)
+    target = eta**2 * float(g @ g)
     for i in range(max_cg):
         # 1. curvature along p
         Hp = hvp(p)
@@ -53,16 +65,17 @@ def _conjugate_gradient(
         if curvature <= 0:  # flat or (by rounding) negative: stop with what we have
             return (d if i > 0 else -g), i + 1
         # 2. step to the minimum along p, and the new residual
-        a = rr / curvature
+        a = rz / curvature
         d += a * p
         r -= a * Hp
-        rr_new = float(r @ r)
-        # 3. stop? the residual is within the forcing term
-        if rr_new <= target:
+        # 3. stop? the residual is within the forcing term, ||r|| <= eta ||g||
+        if float(r @ r) <= target:
             return d, i + 1
-        # 4. next direction, conjugate to the previous ones
-        p = r + (rr_new / rr) * p
-        rr = rr_new
+        # 4. next direction, conjugate to the previous ones (in M's metric)
+        z = r / m
+        rz_new = float(r @ z)
+        p = z + (rz_new / rz) * p
+        rz = rz_new
     return d, max_cg
 
 
@@ -130,9 +143,9 @@ def solve_newton_cg(
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
             break
         # 2. direction: H d = -g, approximately, by conjugate gradients
-        hvp = objective.hessian_product(coef)
-        norm = float(np.linalg.norm(grad))
-        d, _ = _conjugate_gradient(hvp, grad.astype(np.float64), min(0.5, np.sqrt(norm)), max_cg)
+        hvp, diag = objective.hessian_product(coef)
+        eta = min(0.5, np.sqrt(float(np.linalg.norm(grad))))  # the forcing term
+        d, _ = _conjugate_gradient(hvp, grad.astype(np.float64), diag, eta, max_cg)
         d = d.astype(coef.dtype)
         # 3. line search from the full Newton step
         phi = line_function(objective.loss_gradient, coef, d)

@@ -1,0 +1,420 @@
+"""Dask arrays: fit on data larger than one machine's memory, one row chunk at a time.
+
+Every pass of a solver (value, gradient, Hessian, Hessian-vector product) is a sum over
+rows, so it is a sum over row chunks: with ``c`` running over the chunks,
+
+    f(coef)      = sum_c sum_{i in c} w_i loss(y_i, z_i)        + pen(W)
+    grad f(coef) = sum_c X_c^T R_c   (and sum_c sum_i R_i)       + l2 W
+    H            = sum_c X~_c^T diag(w h) X~_c                   + l2 I
+
+``DaskObjective`` maps one function over the chunks: it builds a plain NumPy ``Objective``
+on the chunk's rows, with the weights normalized over *all* rows and no penalty, and asks
+it for its value, gradient or Hessian, so the math lives in one place (``objective``). Dask
+sums the per-chunk results in a tree; the penalty is added once, on the client. Only
+coefficient-sized vectors (and the ``n_coef^2`` Hessian) travel: ``X``, the labels and the
+weights stay where Dask keeps them, and nothing of ``n_samples`` length is gathered.
+
+Pointing it at a cluster: create a ``distributed.Client`` before ``fit``; Dask then runs
+every pass there::
+
+    from distributed import Client
+    import dask.array as da
+    client = Client("tcp://scheduler-address:8786")  # or Client() for a local cluster
+    X = da.from_zarr("data/X.zarr")                   # chunked by rows
+    y = da.from_zarr("data/y.zarr")
+    model = LogisticRegression(C=1.0).fit(X, y)       # each pass runs on the workers
+    proba = model.predict_proba(X)                    # lazy: a Dask array
+
+Without a client, Dask's default (threaded) scheduler runs the passes in this process.
+
+What differs from a NumPy fit:
+
+- ``X`` is rechunked to one chunk across the columns (each row chunk is a whole
+  ``(n_c, d)`` block); non-finite values raise a ``ValueError`` when a pass first reads them.
+- ``y`` stays a Dask array: ``classes_`` comes from one reduction (``unique``), and the
+  encoded labels, weights and targets are computed chunk by chunk, lazily, in every pass.
+- ``standardize=True`` costs two passes (weighted mean, then weighted variance); the
+  centering and scaling are applied lazily, chunk by chunk.
+- ``hessian_product`` recomputes the raw predictions on every product (one pass each).
+- Solvers: "auto", "lbfgs", "newton", "newton-cg", "cd" and "gd" (and scikit-learn's
+  names for them).
+  "sgd" draws random rows at every step, which means reading every chunk per mini-batch:
+  use ``partial_fit`` over the chunks instead. "liblinear" is refused (it appends a
+  column to ``X``). Unpenalized fits skip the separation check (it needs ``X`` in memory).
+- An ``offset`` is taken as NumPy (held on the client, ``n_samples`` numbers) and chunked
+  like ``X``; the predict methods return lazy Dask arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import dask
+import dask.array as da
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .._fitting import class_weights
+from .._numerics import FloatArray, IntArray
+from .._validation import check_bounds, check_labels, check_offset, check_X, is_dask
+from ..loss import BINARY, MULTINOMIAL, LogLoss
+from ..objective import HessianVectorProduct, Objective
+from ..penalty import ElasticNet
+from . import Backend
+
+__all__ = [
+    "DASK",
+    "DaskObjective",
+    "check_dask_X",
+    "check_dask_labels",
+    "check_dask_solver",
+    "dask_sample_weight",
+    "make_dask_objective",
+    "map_rows",
+    "rows_like",
+]
+
+
+class DaskBackend(Backend):
+    """``dask.array`` for ``_fitting``'s standardization: NumPy operands broadcast against
+    Dask arrays as they are, and ``to_numpy`` computes (coefficient-sized results only)."""
+
+    def __init__(self) -> None:
+        super().__init__(da)
+
+    def asarray(self, a: Any, dtype: Any = None) -> Any:
+        return a if dtype is None else a.astype(dtype)
+
+    def to_numpy(self, a: Any) -> Any:
+        return np.asarray(a.compute() if is_dask(a) else a)
+
+
+DASK = DaskBackend()
+
+
+# -- inputs ---------------------------------------------------------------------------
+def check_dask_X(X: Any, name: str = "X") -> Any:
+    """A 2-D floating Dask array with one chunk across the columns (no pass over the data).
+
+    A Dask data frame becomes an array (its partition lengths are computed). Values are
+    checked for NaN and infinity chunk by chunk, by the NumPy code each chunk runs.
+    """
+    if hasattr(X, "to_dask_array"):
+        X = X.to_dask_array(lengths=True)
+    if X.ndim != 2:
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features); got shape {X.shape}."
+        )
+    if any(np.isnan(size) for size in X.shape):
+        raise ValueError(
+            f"{name} has unknown chunk sizes (shape {X.shape}); call {name}.compute_chunk_sizes()."
+        )
+    for axis, what in enumerate(("sample", "feature")):
+        if X.shape[axis] == 0:
+            raise ValueError(
+                f"{name} has 0 {what}(s) (shape={X.shape}) while a minimum of 1 is required."
+            )
+    if np.iscomplexobj(X):
+        raise ValueError(f"Complex data not supported: {name} must hold real numbers.")
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    return X.rechunk({1: -1})  # a row chunk is a whole (n_c, d) block
+
+
+def rows_like(X: Any, a: Any) -> Any:
+    """``a`` (NumPy, a list, a Dask array or series) chunked by rows like ``X``.
+
+    ``None``, scalars and arrays of the wrong length are returned as they are, for the
+    checks that follow to reject with their own messages.
+    """
+    if a is None:
+        return None
+    if hasattr(a, "to_dask_array"):
+        a = a.to_dask_array(lengths=True)
+    if not is_dask(a):
+        a = np.asarray(a)
+    if a.ndim == 0 or a.shape[0] != X.shape[0]:
+        return a
+    return da.asarray(a).rechunk({0: X.chunks[0], **{k: -1 for k in range(1, a.ndim)}})
+
+
+def check_dask_labels(y: Any, n_samples: int, name: str = "y") -> tuple[NDArray[Any], Any]:
+    """``check_labels`` for a Dask ``y``: classes from one reduction, labels encoded lazily.
+
+    The classes are the unique values of ``y``, so checking them (finite, whole numbers,
+    sortable, at least two) checks every label.
+    """
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise ValueError(f"{name} must be 1-D (one label per sample); got shape {y.shape}.")
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            "Found input variables with inconsistent numbers of samples: "
+            f"{name} must have one label per row of X: X has {n_samples} rows, {name} has "
+            f"{y.shape[0]}."
+        )
+    unique = da.unique(y).compute()
+    classes, _ = check_labels(unique, len(unique), name)
+    return classes, y.map_blocks(_encode, classes, dtype=np.intp)
+
+
+def _encode(labels: NDArray[Any], classes: NDArray[Any]) -> IntArray:
+    """Labels -> their index in the sorted ``classes``."""
+    return np.searchsorted(classes, labels).astype(np.intp)
+
+
+def dask_sample_weight(sample_weight: Any, y: Any, classes: NDArray[Any], class_weight: Any) -> Any:
+    """Sample weights times class weights, lazily, chunked like ``y`` (``fit_problem`` step 1).
+
+    One small pass computes what the checks need (and "balanced"'s class totals).
+    """
+    s = _checked_weights(sample_weight, y)
+    if class_weight is None:
+        return s
+    per_class = np.asarray(class_weights(class_weight, classes, y, s))  # (K,); bincount on Dask
+    return s * y.map_blocks(_lookup, per_class, dtype=np.float64)
+
+
+def _lookup(labels: IntArray, values: FloatArray) -> FloatArray:
+    return values[labels]
+
+
+def _checked_weights(sample_weight: Any, y: Any) -> Any:
+    """Non-negative finite weights with a positive sum, as a Dask array chunked like ``y``."""
+    chunks = (y.chunks[0],)
+    if sample_weight is None:
+        return da.ones(y.shape[0], chunks=chunks)
+    s = sample_weight
+    if not is_dask(s) and np.ndim(s) == 0:
+        s = da.full(y.shape[0], float(s), chunks=chunks)
+    if s.shape != y.shape[:1]:
+        raise ValueError(
+            f"sample_weight must have shape ({y.shape[0]},), one weight per sample; got {s.shape}."
+        )
+    s = da.asarray(s).astype(np.float64).rechunk(chunks)
+    finite, low, total = dask.compute(da.isfinite(s).all(), s.min(), s.sum())
+    if not finite:
+        raise ValueError("Input sample_weight contains NaN or infinity.")
+    if low < 0:
+        raise ValueError(f"sample_weight must be >= 0; got a negative value, {float(low)!r}.")
+    if not total > 0:
+        raise ValueError("sample_weight must have a positive sum; got all zeros.")
+    return s
+
+
+def check_dask_solver(spec: Any) -> None:
+    """Refuse the solvers that cannot run chunk by chunk (see the module docstring)."""
+    if spec.randomized:
+        raise ValueError(
+            f"solver {spec.name!r} draws random rows at every step, which on a Dask array "
+            "reads every chunk per mini-batch; use 'lbfgs', 'newton', 'newton-cg', 'cd' or "
+            "'gd' (or 'auto'), or partial_fit over the chunks for stochastic gradient descent."
+        )
+    if spec.penalizes_intercept or spec.float64_only:
+        raise ValueError(
+            "solver 'liblinear' is not supported on Dask arrays; use 'cd' for L1 and "
+            "elastic net, 'lbfgs', 'newton' or 'newton-cg' for L2 (or 'auto')."
+        )
+
+
+# -- the objective --------------------------------------------------------------------
+def make_dask_objective(
+    X: Any,
+    y: Any,
+    *,
+    n_classes: int = 2,
+    penalty: ElasticNet | None = None,
+    sample_weight: Any = None,
+    fit_intercept: bool = True,
+    offset: ArrayLike | None = None,
+    lower_bounds: ArrayLike | None = None,
+    upper_bounds: ArrayLike | None = None,
+) -> DaskObjective:
+    """``make_objective`` for a Dask ``X``: the same arguments, the same objective.
+
+    ``y`` (integer labels ``0 .. n_classes - 1``) and ``sample_weight`` may be Dask or NumPy
+    arrays; they are chunked like ``X``. Labels out of range raise when a pass reads them.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> X = da.from_array(np.array([[0.0], [1.0], [2.0], [3.0]]), chunks=2)
+    >>> f = make_dask_objective(X, np.array([0, 0, 1, 1]))
+    >>> f.coef_shape, round(f.value(f.zeros()), 6)  # log 2 at zero, summed over 2 chunks
+    ((1, 2), 0.693147)
+    """
+    X = check_dask_X(X)
+    dtype = np.float32 if X.dtype == np.float32 else np.float64
+    y = rows_like(X, y)
+    if y.shape != (X.shape[0],):
+        raise ValueError(
+            f"y must have one label per row of X: X has {X.shape[0]} rows, y has shape {y.shape}."
+        )
+    n_raw = 1 if n_classes == 2 else n_classes
+    Y = y.map_blocks(_targets, n_classes, dtype, new_axis=1, chunks=(y.chunks[0], (n_raw,)),
+                     dtype=dtype)  # fmt: skip
+    s = _checked_weights(rows_like(X, sample_weight), y)
+    if offset is not None:
+        offset = rows_like(X, check_offset(offset, X.shape[0], n_raw, dtype))
+    lower, upper = check_bounds(lower_bounds, upper_bounds, n_raw, X.shape[1], fit_intercept, dtype)
+    return DaskObjective(
+        X=X,
+        Y=Y,
+        weights=(s / s.sum()).astype(dtype),  # normalized over all rows, lazily
+        loss=BINARY if n_classes == 2 else MULTINOMIAL,
+        penalty=penalty if penalty is not None else ElasticNet(),
+        fit_intercept=fit_intercept,
+        backend=DASK,
+        offset=offset,
+        lower=lower,
+        upper=upper,
+    )
+
+
+def _targets(y: IntArray, n_classes: int, dtype: Any) -> FloatArray:
+    """A chunk's target matrix, as ``make_objective`` builds it: ``(n_c, 1)`` or one-hot."""
+    if y.size and not (y.min() >= 0 and y.max() < n_classes):
+        raise ValueError(f"y must hold integer labels in 0..{n_classes - 1}.")
+    if n_classes == 2:
+        return (y == 1).astype(dtype)[:, None]
+    return np.eye(n_classes, dtype=dtype)[y]
+
+
+class DaskObjective(Objective):
+    """An ``Objective`` whose ``X``, ``Y``, ``weights`` (and offset) are Dask arrays with the
+    same row chunks; see the module docstring. Build one with :func:`make_dask_objective`.
+
+    Each data method is a sum over chunks of the penalty-free NumPy ``Objective`` of the chunk
+    (the weights normalized over all rows), plus the penalty's part, added on the client.
+    """
+
+    def _chunk_sum(
+        self, part: Callable[..., Any], *args: Any, width: int, weights: Any = None
+    ) -> Any:
+        """``sum_c part(f_c, *args)``: one pass over ``X``; each part a flat ``(width,)`` vector."""
+        w = self.weights if weights is None else weights
+        arrays = [self.X, self.Y, w[:, None]] + ([] if self.offset is None else [self.offset])
+        parts = da.map_blocks(
+            _chunk_part, *arrays, part=part, args=args, loss=self.loss,
+            fit_intercept=self.fit_intercept, chunks=((1,) * self.X.numblocks[0], (width,)),
+            dtype=np.float64, meta=np.empty((0, 0)),
+        )  # fmt: skip
+        return parts.sum(axis=0).compute()  # a tree of partial sums on the workers; (width,)
+
+    def _penalty_gradient(self, W: FloatArray) -> FloatArray:
+        """``l2 W`` on the weights, 0 on the intercepts: the penalty's share of the gradient."""
+        return self._pack(self.penalty.smooth_gradient(W), np.zeros(self.n_raw, self.dtype))
+
+    def value(self, coef: FloatArray) -> float:
+        W, _ = self.split(coef)
+        return float(self._chunk_sum(_value, coef, width=1)[0]) + self.penalty.value(W)
+
+    def loss_gradient(self, coef: FloatArray) -> tuple[float, FloatArray]:
+        W, _ = self.split(coef)
+        total = self._chunk_sum(_loss_gradient, coef, width=1 + self.n_coef)
+        value = float(total[0]) + self.penalty.smooth_value(W)
+        return value, (total[1:] + self._penalty_gradient(W)).astype(self.dtype)
+
+    def hessian(self, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
+        W, _ = self.split(coef)
+        m = self.n_coef
+        total = self._chunk_sum(_hessian, coef, width=m + m * m)
+        grad = total[:m] + self._penalty_gradient(W)
+        H = total[m:].reshape(m, m)
+        H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
+        return grad.astype(self.dtype), H.astype(self.dtype)
+
+    def hessian_product(self, coef: FloatArray) -> HessianVectorProduct:
+        """``v -> H v``; each product is one pass (the chunks recompute their predictions)."""
+
+        def hvp(v: FloatArray) -> FloatArray:
+            V_W, _ = self.split(v)
+            data = self._chunk_sum(_hessian_vector, coef, v, width=self.n_coef)
+            return (data + self._penalty_gradient(V_W)).astype(self.dtype)
+
+        return hvp
+
+    def _weighted_gram(self, d: Any) -> FloatArray:
+        p = self.n_features + int(self.fit_intercept)
+        return self._chunk_sum(_gram, width=p * p, weights=d).reshape(p, p).astype(self.dtype)
+
+    def subset(self, rows: IntArray) -> Objective:
+        """The rows gathered into a NumPy ``Objective``, reweighted as ``Objective.subset``.
+
+        Every chunk holding one of the rows is read: fine for a few rows, not for a
+        mini-batch per step (hence no "sgd" on Dask).
+        """
+        rows = np.asarray(rows)
+        picked = [self.X, self.Y, self.weights] + ([] if self.offset is None else [self.offset])
+        X, Y, w, *offset = dask.compute(*(a[rows] for a in picked))
+        scale = self.X.shape[0] / len(rows)
+        return Objective(X=X, Y=Y, weights=w * scale, loss=self.loss, penalty=self.penalty,
+                         fit_intercept=self.fit_intercept, offset=offset[0] if offset else None,
+                         lower=self.lower, upper=self.upper)  # fmt: skip
+
+
+def _chunk_part(
+    X: FloatArray, Y: FloatArray, w: FloatArray, *offset: FloatArray,
+    part: Callable[..., Any], args: tuple[Any, ...], loss: LogLoss, fit_intercept: bool,
+    block_info: Any = None,
+) -> FloatArray:  # fmt: skip
+    """Runs on a worker: chunk ``c``'s share, ``part(f_c, *args)``, as a ``(1, width)`` row."""
+    try:
+        X = check_X(X)  # the lazy check of the values, as the pass reads them
+    except ValueError as exc:
+        start, stop = block_info[0]["array-location"][0] if block_info else (0, len(X))
+        raise ValueError(
+            f"{exc} (An index within the chunk of rows {start}..{stop - 1}.)"
+        ) from None
+    f_c = Objective(X=X, Y=Y, weights=w[:, 0], loss=loss, penalty=ElasticNet(),
+                    fit_intercept=fit_intercept, offset=offset[0] if offset else None)  # fmt: skip
+    return np.asarray(part(f_c, *args), dtype=np.float64)[None, :]
+
+
+# What each pass asks of a chunk's objective, flattened into one vector.
+def _value(f: Objective, coef: FloatArray) -> list[float]:
+    return [f.value(coef)]
+
+
+def _loss_gradient(f: Objective, coef: FloatArray) -> FloatArray:
+    value, grad = f.loss_gradient(coef)
+    return np.concatenate([[value], grad])
+
+
+def _hessian(f: Objective, coef: FloatArray) -> FloatArray:
+    grad, H = f.hessian(coef)
+    return np.concatenate([grad, H.ravel()])
+
+
+def _hessian_vector(f: Objective, coef: FloatArray, v: FloatArray) -> FloatArray:
+    return f.hessian_product(coef)(v)
+
+
+def _gram(f: Objective) -> FloatArray:
+    return f._weighted_gram(f.weights).ravel()
+
+
+# -- predictions ------------------------------------------------------------------------
+def map_rows(
+    method: Callable[..., Any], X: Any, offset: Any, *, width: int | None, dtype: Any
+) -> Any:
+    """``method(X_c, offset_c)`` on every row chunk: a lazy Dask array, chunked like ``X``.
+
+    ``method`` is one of the estimator's NumPy predict methods; ``width`` is the number of
+    columns it returns (``None``: one value per row).
+    """
+    arrays = [X]
+    if offset is not None:  # as (n, 1) or (n, K), so that its blocks line up with X's
+        o = rows_like(X, offset)
+        arrays.append(o[:, None] if o.ndim == 1 else o)
+    if width is None:
+        return da.map_blocks(_apply, *arrays, method=method, drop_axis=1, dtype=dtype,
+                             meta=np.empty((0,), dtype))  # fmt: skip
+    return da.map_blocks(_apply, *arrays, method=method, chunks=(X.chunks[0], (width,)),
+                         dtype=dtype, meta=np.empty((0, 0), dtype))  # fmt: skip
+
+
+def _apply(X: FloatArray, *offset: FloatArray, method: Callable[..., Any]) -> Any:
+    return method(X, offset[0] if offset else None)
