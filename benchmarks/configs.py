@@ -30,6 +30,23 @@ def dense_hessian_ok(p: Problem) -> bool:
     return p.X.shape[0] * p.n_coef**2 <= MAX_HESSIAN_FLOPS
 
 
+#: Ours that form the dense Hessian; ours whose step size ``1 / objective.lipschitz()``
+#: forms the dense ``(d + 1) x (d + 1)`` Gram matrix and eigendecomposes it (``O(d^3)``,
+#: not interruptible: 20,000 features take many minutes and 3 GiB).
+DENSE_HESSIAN_SOLVERS = {"newton", "cd"}
+GRAM_SOLVERS = {"gd", "sgd"}
+
+
+def _skip_reason(name: str, p: Problem) -> str:
+    """Why our solver ``name`` is not run on ``p`` ("" when it is)."""
+    d = p.X.shape[1] + 1
+    if name in DENSE_HESSIAN_SOLVERS and not dense_hessian_ok(p):
+        return f"skipped: dense Hessian of {p.n_coef:,} coefficients on {p.X.shape[0]:,} rows"
+    if name in GRAM_SOLVERS and p.X.shape[0] * d**2 + d**3 > MAX_HESSIAN_FLOPS:
+        return f"skipped: lipschitz() eigendecomposes a dense {d:,} x {d:,} Gram matrix"
+    return ""
+
+
 #: The anchors' "tight" settings: tolerance and iteration cap meant to reach a relative
 #: gap of 1e-6 or better (the anchor at its best, not at its defaults).
 TIGHT_TOL = 1e-8
@@ -59,6 +76,7 @@ class Config:
     side: str
     library: str
     fit: Callable[[Problem], Fit]
+    skip: str = ""  # why it is not run on this problem, printed in its row
 
 
 # -- ours ---------------------------------------------------------------------------
@@ -93,9 +111,8 @@ def ours_configs(p: Problem) -> list[Config]:
     for name, spec in SOLVERS.items():
         if p.l1_ratio > 0 and not spec.supports_l1:
             continue
-        if name in ("newton", "cd") and not dense_hessian_ok(p):
-            continue
-        configs.append(Config(f"ours {name}", "ours", "ours", _ours(name)))
+        skip = _skip_reason(name, p)
+        configs.append(Config(f"ours {name}", "ours", "ours", _ours(name), skip))
     return configs
 
 

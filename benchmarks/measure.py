@@ -179,6 +179,9 @@ def time_budget(seconds: float) -> Iterator[None]:
 def probe(config: Config, p: Problem, budget: float) -> Measurement:
     """One untimed fit with counters and memory tracking on; errors are kept, not raised."""
     m = Measurement(config)
+    if config.skip:
+        m.error = config.skip
+        return m
     start = time.perf_counter()
     try:
         with time_budget(budget), count_passes(p.X.shape[0]) as counter, peak_rss() as rss:

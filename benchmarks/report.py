@@ -40,7 +40,8 @@ def print_problem(p: Problem, ms: list[Measurement], seconds: float) -> None:
     print("-" * len(head))
     for m in ms:
         if m.fit is None:
-            print(f"{m.config.name:<46} failed: {m.error}")
+            failed = "" if m.error.startswith("skipped") else "failed: "
+            print(f"{m.config.name:<46} {failed}{m.error}")
             continue
         note = m.fit.note
         if p.l1_ratio > 0:

@@ -241,13 +241,14 @@ def fit_problem(
     if is_dask(X):  # lazy, chunked like X; see log_reg.backends.dask
         from .backends.dask import DASK, dask_sample_weight
 
-        backend, s = DASK, dask_sample_weight(sample_weight, y, classes, problem.class_weight)
+        backend: Backend = DASK
+        s = dask_sample_weight(sample_weight, y, classes, problem.class_weight)
     else:
         backend = backend_of(X)
         s = check_sample_weight(sample_weight, len(y), np.float64)
         s = s * class_weights(problem.class_weight, classes, y, s)[y]
     # 2. solver and scaling
-    spec, ovr = _solver_for(problem, K, X.shape[1])
+    spec, ovr = _solver_for(problem, K, X.shape[0], X.shape[1])
     if is_dask(X):
         from .backends.dask import check_dask_solver
 
@@ -293,7 +294,7 @@ def fit_problem(
     )  # fmt: skip
 
 
-def _solver_for(problem: Problem, K: int, d: int) -> tuple[SolverSpec, bool]:
+def _solver_for(problem: Problem, K: int, n: int, d: int) -> tuple[SolverSpec, bool]:
     """The registry row for the problem, and whether it is fit one-vs-rest."""
     penalized = bool(np.isfinite(problem.C))
     ovr = K > 2 and problem.multi_class == "ovr"
@@ -301,7 +302,7 @@ def _solver_for(problem: Problem, K: int, d: int) -> tuple[SolverSpec, bool]:
     bounded = problem.lower_bounds is not None or problem.upper_bounds is not None
     spec = choose_solver(
         problem.solver, l1_ratio=problem.l1_ratio, penalized=penalized,
-        n_coef=n_raw * (d + 1), dual=problem.dual, bounded=bounded,
+        n_coef=n_raw * (d + 1), n_samples=n, dual=problem.dual, bounded=bounded,
     )  # fmt: skip
     if K > 2 and not ovr and not spec.supports_multinomial:
         raise ValueError(

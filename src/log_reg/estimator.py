@@ -19,8 +19,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._fitting import Problem, fit_problem, resolve_penalty
-from ._partial_fit import StreamStep, encode_chunk, sgd_pass
 from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
+from ._partial_fit import StreamStep, encode_chunk, sgd_pass
 from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import (
     DataConversionWarning,
@@ -129,6 +129,7 @@ class LogisticRegression(EstimatorBase):
     converged_ : bool
     loss_history_ : ndarray, or a list of them (one per class) for one-vs-rest
     solver_ : str, the solver of ours that ran
+    n_seen_, t_ : float, int; after ``partial_fit`` only: the sample weight seen, SGD updates
 
     Examples
     --------
@@ -203,6 +204,8 @@ class LogisticRegression(EstimatorBase):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            A Dask array (or data frame) is fit chunk by chunk, where Dask runs it (see
+            ``log_reg.backends.dask``); ``y`` and ``sample_weight`` may then be Dask too.
         y : array-like of shape (n_samples,)
             Class labels: integers, strings, booleans, kept as given in ``classes_``.
         sample_weight : array-like of shape (n_samples,), optional
@@ -225,17 +228,17 @@ class LogisticRegression(EstimatorBase):
         if is_dask(X):  # y and weights stay lazy, chunked like X (log_reg.backends.dask)
             from .backends.dask import rows_like
 
-            y, sample_weight = rows_like(X, y), rows_like(X, sample_weight)
+            labels, sample_weight = rows_like(X, y), rows_like(X, sample_weight)
         else:
-            y = None if y is None else _host(y)
+            labels = None if y is None else _host(y)
             sample_weight = None if sample_weight is None else _host(sample_weight)
-        if y is not None and y.ndim == 2 and y.shape[1] == 1:
+        if labels is not None and labels.ndim == 2 and labels.shape[1] == 1:
             warn(
                 "A column-vector y was passed when a 1d array was expected. Please change "
                 "the shape of y to (n_samples,), for example using ravel().",
                 DataConversionWarning,
             )
-        classes, encoded = check_labels(y, X.shape[0])
+        classes, encoded = check_labels(labels, X.shape[0])
         warm = None
         if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
             warm = (self._dense_coef(), _host(self.intercept_))
@@ -245,7 +248,7 @@ class LogisticRegression(EstimatorBase):
         if fitted.separation is not None:  # checked for unpenalized fits only, warned once
             warn(fitted.separation.message(names), PerfectSeparationWarning)
         # An unpenalized model keeps references (no copy) to its data, for summary().
-        self._training_data = (X, y, sample_weight) if np.isinf(C) else None
+        self._training_data = (X, labels, sample_weight) if np.isinf(C) else None
         # Fitted arrays live where X lives: NumPy, or X's array library and device.
         self.classes_ = classes if classes.dtype.kind not in "iuf" else backend.asarray(classes)
         self.coef_ = backend.asarray(fitted.coef)
@@ -310,21 +313,23 @@ class LogisticRegression(EstimatorBase):
 
         Examples
         --------
-        >>> from log_reg import LogisticRegression, load_toy
-        >>> X, y = load_toy()
+        >>> rng = np.random.default_rng(0)
+        >>> X = rng.normal(size=(1000, 2))
+        >>> y = (X[:, 0] + X[:, 1] + rng.logistic(size=1000) > 0).astype(int)
         >>> model = LogisticRegression(random_state=0)
-        >>> for epoch in range(20):
-        ...     for rows in (slice(0, 5), slice(5, 10)):
-        ...         model = model.partial_fit(X[rows], y[rows], classes=[0, 1])
-        >>> model.n_seen_, model.score(X, y)
-        (200.0, 1.0)
+        >>> for start in range(0, 1000, 250):  # four chunks, one pass
+        ...     model = model.partial_fit(X[start : start + 250], y[start : start + 250],
+        ...                               classes=[0, 1])
+        >>> full = LogisticRegression().fit(X, y)  # the whole data at once
+        >>> model.n_seen_, round(model.score(X, y), 2), round(full.score(X, y), 2)
+        (1000.0, 0.73, 0.73)
         """
         C, l1_ratio = resolve_penalty(self.penalty, self.C, self.l1_ratio)
         first = not hasattr(self, "classes_")
         if not first:
             self._check_feature_names(X)
         names = _feature_names(X)
-        X = check_X(X)
+        X = check_X(np.asarray(X) if is_dask(X) else X)  # a Dask chunk: in memory, like a chunk
         if not first and X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "

@@ -47,12 +47,13 @@ What differs from a NumPy fit:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from typing import Any
 
-import dask
 import dask.array as da
 import numpy as np
+from dask.base import compute
 from numpy.typing import ArrayLike, NDArray
 
 from .._fitting import class_weights
@@ -170,7 +171,7 @@ def dask_sample_weight(sample_weight: Any, y: Any, classes: NDArray[Any], class_
 
     One small pass computes what the checks need (and "balanced"'s class totals).
     """
-    s = _checked_weights(sample_weight, y)
+    s, _ = _checked_weights(sample_weight, y)
     if class_weight is None:
         return s
     per_class = np.asarray(class_weights(class_weight, classes, y, s))  # (K,); bincount on Dask
@@ -181,11 +182,12 @@ def _lookup(labels: IntArray, values: FloatArray) -> FloatArray:
     return values[labels]
 
 
-def _checked_weights(sample_weight: Any, y: Any) -> Any:
-    """Non-negative finite weights with a positive sum, as a Dask array chunked like ``y``."""
+def _checked_weights(sample_weight: Any, y: Any) -> tuple[Any, float]:
+    """Non-negative finite weights with a positive sum, as a Dask array chunked like ``y``,
+    and that sum."""
     chunks = (y.chunks[0],)
     if sample_weight is None:
-        return da.ones(y.shape[0], chunks=chunks)
+        return da.ones(y.shape[0], chunks=chunks), float(y.shape[0])
     s = sample_weight
     if not is_dask(s) and np.ndim(s) == 0:
         s = da.full(y.shape[0], float(s), chunks=chunks)
@@ -194,14 +196,23 @@ def _checked_weights(sample_weight: Any, y: Any) -> Any:
             f"sample_weight must have shape ({y.shape[0]},), one weight per sample; got {s.shape}."
         )
     s = da.asarray(s).astype(np.float64).rechunk(chunks)
-    finite, low, total = dask.compute(da.isfinite(s).all(), s.min(), s.sum())
-    if not finite:
-        raise ValueError("Input sample_weight contains NaN or infinity.")
-    if low < 0:
-        raise ValueError(f"sample_weight must be >= 0; got a negative value, {float(low)!r}.")
+    # One reduction of its own (sharing no keys with later sums of s): per chunk, the counts
+    # of non-finite and of negative weights, and the sum.
+    stats = s.map_blocks(_weight_stats, new_axis=1, chunks=((1,) * s.numblocks[0], (3,)),
+                         dtype=np.float64)  # fmt: skip
+    bad, negative, total = stats.sum(axis=0).compute()
+    if bad:
+        raise ValueError(f"Input sample_weight contains {int(bad)} NaN or infinite value(s).")
+    if negative:
+        raise ValueError(f"sample_weight must be >= 0; got {int(negative)} negative value(s).")
     if not total > 0:
         raise ValueError("sample_weight must have a positive sum; got all zeros.")
-    return s
+    return s, float(total)
+
+
+def _weight_stats(s: FloatArray) -> FloatArray:
+    finite = np.isfinite(s)
+    return np.array([[np.sum(~finite), np.sum(s < 0), np.sum(s[finite])]])
 
 
 def check_dask_solver(spec: Any) -> None:
@@ -255,14 +266,14 @@ def make_dask_objective(
     n_raw = 1 if n_classes == 2 else n_classes
     Y = y.map_blocks(_targets, n_classes, dtype, new_axis=1, chunks=(y.chunks[0], (n_raw,)),
                      dtype=dtype)  # fmt: skip
-    s = _checked_weights(rows_like(X, sample_weight), y)
+    s, S = _checked_weights(rows_like(X, sample_weight), y)
     if offset is not None:
         offset = rows_like(X, check_offset(offset, X.shape[0], n_raw, dtype))
     lower, upper = check_bounds(lower_bounds, upper_bounds, n_raw, X.shape[1], fit_intercept, dtype)
     return DaskObjective(
         X=X,
         Y=Y,
-        weights=(s / s.sum()).astype(dtype),  # normalized over all rows, lazily
+        weights=(s / S).astype(dtype),  # normalized over all rows, lazily
         loss=BINARY if n_classes == 2 else MULTINOMIAL,
         penalty=penalty if penalty is not None else ElasticNet(),
         fit_intercept=fit_intercept,
@@ -326,15 +337,19 @@ class DaskObjective(Objective):
         H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
         return grad.astype(self.dtype), H.astype(self.dtype)
 
-    def hessian_product(self, coef: FloatArray) -> HessianVectorProduct:
-        """``v -> H v``; each product is one pass (the chunks recompute their predictions)."""
+    def hessian_product(self, coef: FloatArray) -> tuple[HessianVectorProduct, FloatArray]:
+        """``v -> H v`` and the diagonal of ``H``: one pass now, and one per product (each
+        chunk recomputes its raw predictions rather than keeping them between passes)."""
+        W, _ = self.split(coef)
+        diag = self._chunk_sum(_hessian_diagonal, coef, width=self.n_coef)
+        diag = (diag + self._penalty_gradient(np.ones_like(W))).astype(self.dtype)
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, _ = self.split(v)
             data = self._chunk_sum(_hessian_vector, coef, v, width=self.n_coef)
             return (data + self._penalty_gradient(V_W)).astype(self.dtype)
 
-        return hvp
+        return hvp, diag
 
     def _weighted_gram(self, d: Any) -> FloatArray:
         p = self.n_features + int(self.fit_intercept)
@@ -348,7 +363,7 @@ class DaskObjective(Objective):
         """
         rows = np.asarray(rows)
         picked = [self.X, self.Y, self.weights] + ([] if self.offset is None else [self.offset])
-        X, Y, w, *offset = dask.compute(*(a[rows] for a in picked))
+        X, Y, w, *offset = compute(*(a[rows] for a in picked))
         scale = self.X.shape[0] / len(rows)
         return Objective(X=X, Y=Y, weights=w * scale, loss=self.loss, penalty=self.penalty,
                          fit_intercept=self.fit_intercept, offset=offset[0] if offset else None,
@@ -388,8 +403,12 @@ def _hessian(f: Objective, coef: FloatArray) -> FloatArray:
     return np.concatenate([grad, H.ravel()])
 
 
+def _hessian_diagonal(f: Objective, coef: FloatArray) -> FloatArray:
+    return f.hessian_product(coef)[1]
+
+
 def _hessian_vector(f: Objective, coef: FloatArray, v: FloatArray) -> FloatArray:
-    return f.hessian_product(coef)(v)
+    return f.hessian_product(coef)[0](v)
 
 
 def _gram(f: Objective) -> FloatArray:
@@ -417,4 +436,6 @@ def map_rows(
 
 
 def _apply(X: FloatArray, *offset: FloatArray, method: Callable[..., Any]) -> Any:
-    return method(X, offset[0] if offset else None)
+    with warnings.catch_warnings():  # names were checked once, on the whole X; chunks have none
+        warnings.filterwarnings("ignore", "X does not have valid feature names")
+        return method(X, offset[0] if offset else None)

@@ -216,12 +216,12 @@ def solve_cd(
         # 1. gradient of the smooth part, and how far from optimal
         grad = objective.gradient(coef)
         optimality = objective.optimality(coef, grad)
+        if callback is not None and step > 0:  # the state after `step` iterations
+            callback(IterationInfo(step, loss, optimality))
         if step == max_iter:  # evaluated only to report where the last step landed
             message, converged = f"reached max_iter={max_iter} Newton steps", optimality <= tol
             break
         history.append(loss)
-        if callback is not None:
-            callback(IterationInfo(step + 1, loss, optimality))
         # 2. stop? the optimality conditions hold to tol
         if optimality <= tol:
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True

@@ -86,12 +86,12 @@ def solve_gd(
         smooth, grad = objective.loss_gradient(coef)
         loss = smooth if smooth_only else objective.value(coef)
         optimality = objective.optimality(coef, grad)
+        if callback is not None and step > 0:  # the state after `step` iterations
+            callback(IterationInfo(step, loss, optimality))
         if step == max_iter:  # evaluated only to report where the last step landed
             message, converged = f"reached max_iter={max_iter} steps", optimality <= tol
             break
         history.append(loss)
-        if callback is not None:
-            callback(IterationInfo(step + 1, loss, optimality))
         # 2. stop? the gradient is small enough
         if optimality <= tol:
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True

@@ -131,13 +131,13 @@ def solve_newton(
     for step in range(max_iter + 1):
         # 1. stop? the largest gradient entry at coef (loss and grad come from the line search)
         optimality = objective.optimality(coef, grad)
+        if callback is not None and step > 0:  # the state after `step` iterations
+            callback(IterationInfo(step, loss, optimality))
         if step == max_iter:  # evaluated only to report where the last step landed
             converged = optimality <= tol
             message = f"reached max_iter={max_iter} Newton steps; optimality {optimality:.3g}"
             break
         history.append(loss)
-        if callback is not None:
-            callback(IterationInfo(step + 1, loss, optimality))
         if optimality <= tol:
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
             break

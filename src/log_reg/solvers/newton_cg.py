@@ -132,12 +132,12 @@ def solve_newton_cg(
     message, converged = f"reached max_iter={max_iter} iterations", False
     for step in range(max_iter + 1):
         optimality = objective.optimality(coef, grad)
+        if callback is not None and step > 0:  # the state after `step` iterations
+            callback(IterationInfo(step, loss, optimality))
         if step == max_iter:
             converged = optimality <= tol
             break
         history.append(loss)
-        if callback is not None:
-            callback(IterationInfo(step + 1, loss, optimality))
         # 1. stop? the gradient is small enough
         if optimality <= tol:
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
