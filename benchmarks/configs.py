@@ -102,8 +102,8 @@ def _ours(solver: str, dtype: Any = None, one_thread: bool = False) -> Callable[
 
 
 def ours_configs(p: Problem) -> list[Config]:
-    """ "auto" and every solver of ours that handles the problem, all at default settings;
-    "auto" again with BLAS limited to one thread, as scikit-learn gets."""
+    """Our "auto" (also with BLAS limited to one thread, as scikit-learn gets) and every
+    solver of ours that handles the penalty, all at default settings."""
     configs = [
         Config("ours auto", "ours", "ours", _ours("auto")),
         Config("ours auto, 1 BLAS thread", "ours", "ours", _ours("auto", one_thread=True)),

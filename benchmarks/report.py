@@ -48,7 +48,7 @@ def print_problem(p: Problem, ms: list[Measurement], seconds: float) -> None:
             note = (note + ", " if note else "") + f"{int((m.fit.coef != 0).sum())} non-zero"
         print(
             f"{m.config.name:<46} {m.time:>8.3f} {len(m.times):>4} "
-            f"{_num(ours.time / m.time, '.2f'):>7} {m.fit.n_iter:>6} "
+            f"{_num(ours.time / m.time if ours.times else None, '.2f'):>7} {m.fit.n_iter:>6} "
             f"{_num(m.passes, '.0f'):>7} {_num(gap[m.config.name], '.1e'):>9} "
             f"{m.traced_mib:>10.1f} {m.rss_mib:>8.1f}  {note}"
         )
@@ -77,13 +77,17 @@ def _best(ms: list[Measurement], gap: dict[str, float]) -> Measurement:
     return min(ms, key=lambda m: gap[m.config.name])
 
 
-def verdict(p: Problem, ms: list[Measurement]) -> Verdict:
+def verdict(p: Problem, ms: list[Measurement]) -> Verdict | None:
+    """Ours against the anchors; ``None`` when ours or scikit-learn's default failed."""
     gap = gaps(ms)
     ran = [m for m in ms if m.fit is not None]
     anchors = [m for m in ran if m.config.side == "anchor"]
     sklearn = [m for m in anchors if m.config.library == "sklearn"]
-    ours = next(m for m in ran if m.config.name == "ours auto")
-    default = next(m for m in sklearn if m.config.name.startswith("sklearn default"))
+    ours = next((m for m in ran if m.config.name == "ours auto"), None)
+    default = next((m for m in sklearn if m.config.name.startswith("sklearn default")), None)
+    if ours is None or default is None:
+        print(f"  goals for {p.name}: not judged, ours auto or scikit-learn's default failed")
+        return None
     best_sk, best = _best(sklearn, gap), _best(anchors, gap)
     return Verdict(
         p,

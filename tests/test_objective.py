@@ -153,3 +153,19 @@ def test_unpenalized_value_is_the_mean_cross_entropy():
 def test_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_objective(**kwargs)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_blocked_pass_equals_the_whole_pass(n_classes, monkeypatch):
+    import log_reg.objective as objective_module
+
+    X, y = make_problem(n=50, d=3, n_classes=n_classes, seed=7)
+    offset = np.random.default_rng(8).normal(size=50)
+    s = np.random.default_rng(9).uniform(0.5, 2, 50)
+    f = make_objective(X, y, n_classes=n_classes, penalty=l2(0.1), sample_weight=s, offset=offset)
+    coef = np.random.default_rng(10).normal(size=f.n_coef)
+    whole = f.loss_gradient(coef)
+    monkeypatch.setattr(objective_module, "ROW_BLOCK", 7)  # 50 rows: 8 blocks, the last short
+    blocked = f.loss_gradient(coef)
+    assert blocked[0] == pytest.approx(whole[0], rel=1e-14)
+    np.testing.assert_allclose(blocked[1], whole[1], rtol=1e-13, atol=1e-16)

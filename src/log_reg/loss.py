@@ -100,7 +100,8 @@ class BinaryLogLoss(LogLoss):
         # One exp for both: e = exp(-|z|) gives log1pexp (softplus) and the sigmoid.
         e = xp.exp(-xp.abs(Z))
         softplus = xp.maximum(Z, 0.0) + xp.log1p(e)
-        p = xp.where(Z >= 0, 1 / (1 + e), e / (1 + e))
+        inv = 1 / (1 + e)
+        p = xp.where(Z >= 0, inv, e * inv)  # sigmoid(z) = 1/(1+e) or e/(1+e)
         return xp.sum(softplus - Y * Z, axis=1), p - Y
 
     def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:

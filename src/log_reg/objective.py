@@ -49,6 +49,10 @@ __all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
 
 HessianVectorProduct = Callable[[FloatArray], FloatArray]
 
+#: Rows per block for tall NumPy data: 16,384 rows of 50 float64 features are 6.5 MB,
+#: about what stays in a core's cache between the two products of a pass.
+ROW_BLOCK = 16_384
+
 
 def kkt_violation(
     coef: FloatArray,
@@ -196,10 +200,25 @@ class Objective:
         ``grad_W = sum_i w_i (p_i - y_i) x_i^T + alpha (1 - r) W``;
         ``grad_b = sum_i w_i (p_i - y_i)``.
         """
-        W, _ = self.split(coef)
-        losses, dZ = self.loss.loss_gradient(self.Y, self.raw_prediction(coef))
-        value = self._mean(losses) + self.penalty.smooth_value(W)
-        return value, self._lift(self.weights[:, None] * dZ, W)
+        W, b = self.split(coef)
+        if not isinstance(self.X, np.ndarray) or self.X.shape[0] <= 2 * ROW_BLOCK:
+            losses, dZ = self.loss.loss_gradient(self.Y, self.raw_prediction(coef))
+            value = self._mean(losses) + self.penalty.smooth_value(W)
+            return value, self._lift(self.weights[:, None] * dZ, W)
+        # A tall NumPy X, a block of rows at a time: each block is read twice (X_b W^T, then
+        # X_b^T R_b) while it is still in cache, and temporaries stay block-sized.
+        value, G, g_b = 0.0, np.zeros_like(W), np.zeros_like(b)
+        for start in range(0, self.X.shape[0], ROW_BLOCK):
+            rows = slice(start, start + ROW_BLOCK)
+            X_b, w_b = self.X[rows], self.weights[rows]
+            Z = X_b @ W.T + b + (0 if self.offset is None else self.offset[rows])
+            losses, dZ = self.loss.loss_gradient(self.Y[rows], Z)
+            R = w_b[:, None] * dZ  # (block, n_raw)
+            value += float(w_b @ losses)
+            G += (X_b.T @ R).T
+            g_b += R.sum(axis=0)
+        value += self.penalty.smooth_value(W)
+        return value, self._pack(G + self.penalty.smooth_gradient(W), g_b)
 
     def gradient(self, coef: FloatArray) -> FloatArray:
         """Gradient of the smooth part."""
