@@ -19,6 +19,7 @@ import io
 import os
 import platform
 import pstats
+import subprocess
 import sys
 import time
 
@@ -87,6 +88,14 @@ def print_environment() -> None:
             f"  {pool['user_api']}: {pool['internal_api']} {pool.get('version')}, "
             f"{pool['num_threads']} threads ({os.path.basename(pool['filepath'])})"
         )
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    git = ["git", "-C", repo]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run([*git, "status", "--porcelain", "src"], capture_output=True, text=True)
+    state = commit.stdout.strip() or "?"
+    if dirty.stdout:
+        state += " with uncommitted changes in src/"
+    print(f"  log_reg imported from {os.path.dirname(log_reg.__file__)}; repository at {state}")
     print(f"  load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -353,7 +353,7 @@ def _task_objective(
         Xfit, target, n_classes=n_classes, penalty=penalty, sample_weight=s,
         fit_intercept=problem.fit_intercept and not liblinear, offset=task_offset,
         lower_bounds=bound(problem.lower_bounds, -np.inf),
-        upper_bounds=bound(problem.upper_bounds, np.inf),
+        upper_bounds=bound(problem.upper_bounds, np.inf), check_input=False,
     )  # fmt: skip
 
 

@@ -167,6 +167,11 @@ def _check_sparse(X: Any, name: str) -> Any:
 
 
 def _check_finite(A: NDArray[Any], name: str) -> None:
+    # Fast path: a finite sum (one read of A, no temporary) means every entry is finite; a
+    # NaN or infinity makes it non-finite. Only then (or on overflow) look entry by entry.
+    with np.errstate(over="ignore", invalid="ignore"):
+        if np.isfinite(np.sum(A, dtype=np.float64)):
+            return
     finite = np.isfinite(A)
     if not finite.all():
         bad = np.argwhere(~finite)

@@ -270,7 +270,7 @@ class LogisticRegressionCV(LogisticRegression):
         self.l1_ratio_ = np.full(len(keys), self.l1_ratio_)
 
     # -- predicting and scoring --------------------------------------------------
-    def decision_function(self, X: Any) -> Any:
+    def decision_function(self, X: Any, *args: Any, **kwargs: Any) -> Any:
         """As ``LogisticRegression``'s, in float64, the precision of the fit (as scikit-learn).
 
         The large coefficients of a weakly penalized ``C_`` would otherwise overflow float32
@@ -278,7 +278,7 @@ class LogisticRegressionCV(LogisticRegression):
         """
         if getattr(X, "dtype", None) == np.float32:
             X = X.astype(np.float64)
-        return super().decision_function(X)
+        return super().decision_function(X, *args, **kwargs)
 
     def score(
         self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None, **params: Any

@@ -360,6 +360,7 @@ def make_objective(
     offset: ArrayLike | None = None,
     lower_bounds: ArrayLike | None = None,
     upper_bounds: ArrayLike | None = None,
+    check_input: bool = True,
 ) -> Objective:
     """Objective for integer labels ``y`` in ``0 .. n_classes - 1``.
 
@@ -369,6 +370,7 @@ def make_objective(
     raises a ``ValueError`` naming the argument. ``offset`` (n,) or (n, n_raw) is a known
     term added to the raw predictions; ``lower_bounds``/``upper_bounds`` (scalars, or
     arrays broadcastable to ``(n_raw, n_features)``) box the weights, never the intercepts.
+    ``check_input=False`` skips the checks of ``X`` for callers that have made them.
 
     Examples
     --------
@@ -377,7 +379,8 @@ def make_objective(
     >>> f.coef_shape, round(f.value(f.zeros()), 6)  # log 2 at zero
     ((1, 2), 0.693147)
     """
-    X = check_X(X)  # NumPy, SciPy sparse or array-API arrays, each kept as it is
+    if check_input:
+        X = check_X(X)  # NumPy, SciPy sparse or array-API arrays, each kept as it is
     n_classes = check_int(n_classes, "n_classes", low=2)
     y = np.asarray(y)
     if y.shape != (X.shape[0],):

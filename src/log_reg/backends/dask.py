@@ -259,9 +259,10 @@ def make_dask_objective(
     X = check_dask_X(X)
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     y = rows_like(X, y)
-    if y.shape != (X.shape[0],):
+    if y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(
-            f"y must have one label per row of X: X has {X.shape[0]} rows, y has shape {y.shape}."
+            f"y must hold one integer label per row of X: X has {X.shape[0]} rows, y has "
+            f"shape {y.shape} and dtype {y.dtype}."
         )
     n_raw = 1 if n_classes == 2 else n_classes
     Y = y.map_blocks(_targets, n_classes, dtype, new_axis=1, chunks=(y.chunks[0], (n_raw,)),
@@ -286,7 +287,7 @@ def make_dask_objective(
 
 def _targets(y: IntArray, n_classes: int, dtype: Any) -> FloatArray:
     """A chunk's target matrix, as ``make_objective`` builds it: ``(n_c, 1)`` or one-hot."""
-    if y.size and not (y.min() >= 0 and y.max() < n_classes):
+    if y.size and not (y.min() >= 0 and y.max() < n_classes):  # checked as the pass reads y
         raise ValueError(f"y must hold integer labels in 0..{n_classes - 1}.")
     if n_classes == 2:
         return (y == 1).astype(dtype)[:, None]
