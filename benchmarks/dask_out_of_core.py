@@ -15,7 +15,7 @@ Sizes. The default, 2 million rows (0.3 GB), runs in about a minute, and its sli
 whole data, so the two fits must agree. ``--full`` is 100 million rows, 16 GB of float64
 (14.9 GiB): on the 2-core, 24 GiB target machine a NumPy fit of it needs X plus at least
 one X-sized temporary (``hessian`` forms ``d * X``), about twice what the machine has,
-while the Dask fit keeps ~1 GiB per process. It needs 16 GB of free disk and about ten
+while the Dask fit kept 0.6 GiB per worker. It needs 16 GB of free disk and about ten
 minutes: it is as large as keeps the files in the page cache; beyond that every pass reads
 them from disk (measured 0.3 GB/s here: a minute a pass).
 

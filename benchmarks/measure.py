@@ -83,13 +83,16 @@ def _counted(method: Any, counter: _PassCounter, side: str, x_of: Any) -> Any:
 
 
 def _counted_hvp(method: Any, counter: _PassCounter) -> Any:
-    """Our ``hessian_product`` returns ``(grad, hvp)``: count it, and every ``hvp`` call."""
+    """Our ``hessian_product`` returns a Hessian-vector product among other things: count
+    the call (one pass), and every product (one pass each)."""
 
     @wraps(method)
-    def wrapper(self: Objective, coef: Any) -> Any:
+    def wrapper(self: Objective, *args: Any, **kwargs: Any) -> Any:
         counter.add("ours", self.X)
-        grad, hvp = method(self, coef)
-        return grad, _counted(hvp, counter, "ours", lambda a, k: self.X)
+        result = method(self, *args, **kwargs)
+        return tuple(
+            _counted(r, counter, "ours", lambda a, k: self.X) if callable(r) else r for r in result
+        )
 
     return wrapper
 

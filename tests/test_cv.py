@@ -266,7 +266,7 @@ def test_warm_paths_cost_fewer_iterations_than_cold_fits():
 # -- attributes, parameters, errors ---------------------------------------------------------
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 @pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("l1_ratios", ["warn", None, (0.0,), (0.0, 1.0)])
+@pytest.mark.parametrize("l1_ratios", ["warn", None, (0.0,), np.array([0.0, 1.0])])
 @pytest.mark.parametrize("legacy", [True, False])
 @pytest.mark.parametrize("refit", [True, False])
 def test_attribute_layouts_are_scikit_learns(n_classes, l1_ratios, legacy, refit):

@@ -20,10 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ._folds import Folds
+from ._path_problem import prepare_path
 from ._scoring import Scorer, fold_scorer
 from ._types import FloatArray, IntArray
 from .estimator import LogisticRegression
-from .path import PathResult, prepare_path, solve_path
+from .path import PathResult, solve_path
 from .solvers import SolverSpec
 
 __all__ = ["Data", "Search", "Settings", "best_index", "choose", "search"]

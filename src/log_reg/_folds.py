@@ -156,9 +156,9 @@ def make_folds(cv: Any, X: Any, y: ArrayLike) -> Folds:
         cv = 5
     if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
         pairs: Any = StratifiedKFold(int(cv)).split(X, y)
-    elif hasattr(cv, "split"):
+    elif hasattr(cv, "split") and not isinstance(cv, (str, bytes)):
         pairs = cv.split(X, y)
-    elif hasattr(cv, "__iter__") and not isinstance(cv, str):
+    elif hasattr(cv, "__iter__") and not isinstance(cv, (str, bytes)):
         pairs = cv
     else:
         raise ValueError(

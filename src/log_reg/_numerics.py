@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._types import FloatArray, IntArray
-from .backends import backend_of, is_numpy
+from .backends import backend_of, is_dask, is_numpy
 
 __all__ = [
     "FloatArray",
@@ -47,6 +47,8 @@ def _prepare(x: ArrayLike) -> tuple[ModuleType, Any]:
     NumPy keeps float16/32/64 and promotes the rest (ints, lists, Python numbers) to
     float64; other libraries' arrays are used as they are.
     """
+    if is_dask(x):  # NumPy's functions dispatch to Dask lazily
+        return np, x
     if not is_numpy(x):
         return backend_of(x).xp, x
     a = np.asarray(x)

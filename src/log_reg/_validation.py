@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._types import FloatArray, IntArray
-from .backends import backend_of, is_numpy
+from .backends import backend_of, is_dask, is_numpy
 
 __all__ = [
     "check_X",
@@ -84,11 +84,6 @@ def check_choice(value: Any, name: str, allowed: Collection[str]) -> str:
         choices = ", ".join(repr(a) for a in allowed)
         raise ValueError(f"{name} must be one of {choices}; got {_describe(value)}.")
     return value
-
-
-def is_dask(x: Any) -> bool:
-    """True for Dask arrays and data frames (checked without importing Dask)."""
-    return type(x).__module__.split(".")[0] in ("dask", "dask_expr")
 
 
 def check_X(X: ArrayLike, name: str = "X") -> FloatArray:

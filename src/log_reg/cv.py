@@ -21,10 +21,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._classifier import _feature_names
 from ._cv_params import reject_params, resolve_l1_ratios, resolve_legacy
 from ._cv_search import Data, Settings, choose, search
 from ._fitting import class_weights
 from ._folds import make_folds
+from ._path_problem import path_solver
 from ._scoring import Scorer, get_scorer
 from ._sklearn_compat import DataConversionWarning, warn
 from ._validation import (
@@ -35,8 +37,8 @@ from ._validation import (
     check_sample_weight,
     check_X,
 )
-from .estimator import LogisticRegression, _feature_names
-from .path import check_Cs, path_solver, warn_if_not_converged
+from .estimator import LogisticRegression
+from .path import check_Cs, warn_if_not_converged
 
 __all__ = ["LogisticRegressionCV"]
 
@@ -56,6 +58,22 @@ def _check_data(X: ArrayLike, y: ArrayLike) -> tuple[Any, NDArray[Any]]:
         )
         labels = labels.ravel()
     return A, labels
+
+
+class _Unavailable:
+    """A parent's method this class does not have: reading it raises ``AttributeError``.
+
+    So ``hasattr(model, name)`` is False, and scikit-learn does not try it.
+    """
+
+    def __init__(self, why: str) -> None:
+        self.why = why
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        raise AttributeError(f"LogisticRegressionCV has no {self.name!r}: {self.why}")
 
 
 class LogisticRegressionCV(LogisticRegression):
@@ -137,6 +155,13 @@ class LogisticRegressionCV(LogisticRegression):
     (100.0, (2, 1, 3))
     """
 
+    partial_fit = _Unavailable("the search needs all the data; use LogisticRegression")
+    summary = _Unavailable(
+        "standard errors after choosing C by cross-validation would ignore the choice; "
+        "refit LogisticRegression(C=np.inf) for inference"
+    )
+    wald_test = summary
+
     C_: Any  # a float, or an array with legacy attributes
     l1_ratio_: Any
     coefs_paths_: Any  # an array, or a dict of them with legacy attributes
@@ -188,7 +213,12 @@ class LogisticRegressionCV(LogisticRegression):
 
     # -- fitting -----------------------------------------------------------------
     def fit(
-        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None, **params: Any
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        offset: ArrayLike | None = None,
+        **params: Any,
     ) -> Any:
         """Cross-validate the grid, then refit; returns ``self``.
 
@@ -198,8 +228,16 @@ class LogisticRegressionCV(LogisticRegression):
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), optional
             Weights of the fits and of the test-fold scores.
+        offset : None
+            ``LogisticRegression``'s known term in the raw predictions; not supported here
+            (scorers could not pass it on).
         """
         reject_params(params, type(self).__name__, "fit")
+        if offset is not None:
+            raise ValueError(
+                "LogisticRegressionCV does not support offset: scorers have no way to take it. "
+                "Choose C with LogisticRegression(C=...).fit(X, y, offset=...) over folds instead."
+            )
         # 1. settings, data and weights
         ratios, no_ratios = resolve_l1_ratios(self.l1_ratios, self.penalty)
         legacy, scorer = resolve_legacy(self.use_legacy_attributes), get_scorer(self.scoring)
@@ -239,9 +277,9 @@ class LogisticRegressionCV(LogisticRegression):
             Cs = check_Cs(np.logspace(-4, 4, check_int(self.Cs, "Cs", low=1)))
         else:
             Cs = check_Cs(self.Cs)
-        n_coef = (1 if K == 2 else K) * (d + 1)
+        shape = (data.X.shape[0], (1 if K == 2 else K) * (d + 1))  # what "auto" weighs
         specs = [
-            path_solver(self.solver, l1_ratio=r, n_coef=n_coef, Cs=Cs, dual=bool(self.dual))
+            path_solver(self.solver, l1_ratio=r, shape=shape, Cs=Cs, dual=bool(self.dual))
             for r in ratios
         ]
         return Settings(

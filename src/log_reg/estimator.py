@@ -18,15 +18,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._classifier import LinearClassifier, _feature_names, _host
 from ._fitting import Problem, fit_problem, resolve_penalty
-from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
+from ._numerics import FloatArray
 from ._partial_fit import StreamStep, encode_chunk, sgd_pass
 from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import (
     DataConversionWarning,
     EstimatorBase,
-    NotFittedError,
-    compat_class,
     warn,
 )
 from ._validation import (
@@ -34,11 +33,10 @@ from ._validation import (
     check_int,
     check_labels,
     check_number,
-    check_offset,
     check_X,
     is_dask,
 )
-from .backends import backend_of, is_numpy
+from .backends import backend_of
 from .inference import ChiSquareTest, Summary, training_data
 from .inference import summary as _summary
 from .inference import wald_test as _wald_test
@@ -46,21 +44,7 @@ from .inference import wald_test as _wald_test
 __all__ = ["LogisticRegression"]
 
 
-def _host(a: Any) -> NDArray[Any]:
-    """Any array (NumPy, a list, or another library's) as a NumPy array on the host."""
-    return np.asarray(a) if is_numpy(a) or not hasattr(a, "shape") else backend_of(a).to_numpy(a)
-
-
-def _feature_names(X: Any) -> NDArray[Any] | None:
-    """Column names of a data frame whose columns are all strings, else ``None``."""
-    columns = getattr(X, "columns", None)
-    if columns is None:
-        return None
-    names = np.asarray(columns, dtype=object)
-    return names if len(names) and all(isinstance(c, str) for c in names) else None
-
-
-class LogisticRegression(EstimatorBase):
+class LogisticRegression(LinearClassifier, EstimatorBase):
     """Logistic regression (binary, multinomial or one-vs-rest), scikit-learn compatible.
 
     Parameters
@@ -353,130 +337,6 @@ class LogisticRegression(EstimatorBase):
         return self
 
     # -- predicting --------------------------------------------------------------
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise compat_class(NotFittedError)(
-                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
-                "appropriate arguments before using this estimator."
-            )
-
-    def _dense_coef(self) -> FloatArray:
-        """``coef_`` as a NumPy array, after ``sparsify`` or a fit on another array library."""
-        return self.coef_.toarray() if hasattr(self.coef_, "toarray") else _host(self.coef_)
-
-    def _check_predict_input(self, X: ArrayLike) -> FloatArray:
-        self._check_fitted()
-        self._check_feature_names(X)
-        A = check_X(X)
-        if A.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"X has {A.shape[1]} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input."
-            )
-        return A
-
-    def _on_row_chunks(
-        self, method: Callable[..., Any], X: Any, offset: Any, width: int | None, dtype: Any = None
-    ) -> Any:
-        """``method`` on each row chunk of a Dask ``X``: a lazy Dask array (``width`` columns,
-        or one value per row for ``None``), computed by the NumPy code on each chunk."""
-        from .backends.dask import map_rows
-
-        A = self._check_predict_input(X)
-        dtype = A.dtype if dtype is None else dtype
-        return map_rows(method, A, offset, width=width, dtype=dtype)
-
-    def _check_feature_names(self, X: Any) -> None:
-        names, fitted = _feature_names(X), getattr(self, "feature_names_in_", None)
-        name = type(self).__name__
-        if names is None and fitted is not None:
-            warn(
-                f"X does not have valid feature names, but {name} was fitted with feature names",
-                UserWarning,
-            )
-        elif names is not None and fitted is None:
-            warn(f"X has feature names, but {name} was fitted without feature names", UserWarning)
-        elif names is not None and fitted is not None and not np.array_equal(names, fitted):
-            raise ValueError(
-                "The feature names should match those that were passed during fit.\n"
-                f"Fitted with: {fitted.tolist()}\nGot: {names.tolist()}"
-            )
-
-    def decision_function(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
-        """Raw predictions ``X coef_^T + intercept_ (+ offset)``: (n,) for two classes, else (n, K)."""
-        if is_dask(X):
-            n_raw = len(self._dense_coef())
-            return self._on_row_chunks(self.decision_function, X, offset,
-                                       None if n_raw == 1 else n_raw)  # fmt: skip
-        A = self._check_predict_input(X)
-        bk, dtype = backend_of(A), np.float32 if "float32" in str(A.dtype) else np.float64
-        coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))
-        Z = A @ coef.T + bk.asarray(_host(self.intercept_).astype(dtype, copy=False))
-        if offset is not None:
-            o = check_offset(_host(offset), Z.shape[0], Z.shape[1], dtype)
-            Z = Z + bk.asarray(o)
-        return Z[:, 0] if Z.shape[1] == 1 else Z
-
-    def predict_proba(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
-        """Class probabilities, shape (n_samples, n_classes), columns in ``classes_`` order.
-
-        Multinomial: the softmax of the raw predictions. One-vs-rest: each class's sigmoid,
-        normalized to sum to 1 (as scikit-learn does).
-        """
-        if is_dask(X):
-            return self._on_row_chunks(self.predict_proba, X, offset, len(self.classes_))
-        Z = self.decision_function(X, offset)
-        xp = backend_of(Z).xp
-        if Z.ndim == 1:
-            p = expit(Z)
-            return xp.stack([1 - p, p], axis=1)
-        if self._is_ovr():
-            P = expit(Z)
-            return P / xp.sum(P, axis=1, keepdims=True)
-        return softmax(Z, axis=1)
-
-    def predict_log_proba(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
-        """Log of ``predict_proba``, computed stably (no ``log(0)`` for confident predictions)."""
-        if is_dask(X):
-            return self._on_row_chunks(self.predict_log_proba, X, offset, len(self.classes_))
-        Z = self.decision_function(X, offset)
-        xp = backend_of(Z).xp
-        if Z.ndim == 1:
-            return xp.stack([log_sigmoid(-Z), log_sigmoid(Z)], axis=1)
-        if self._is_ovr():
-            return xp.log(self.predict_proba(X, offset))
-        return Z - logsumexp(Z, axis=1)[:, None]
-
-    def predict(self, X: ArrayLike, offset: ArrayLike | None = None) -> NDArray[Any]:
-        """The most probable class for each row, as a label from ``classes_``."""
-        if is_dask(X):
-            return self._on_row_chunks(self.predict, X, offset, None, _host(self.classes_).dtype)
-        Z = self.decision_function(X, offset)
-        bk = backend_of(Z)
-        index = _host(Z > 0).astype(np.intp) if Z.ndim == 1 else _host(bk.xp.argmax(Z, axis=1))
-        labels = _host(self.classes_)[index]
-        return bk.asarray(labels) if labels.dtype.kind in "iuf" else labels
-
-    def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
-        """Mean accuracy (weighted by ``sample_weight`` when given)."""
-        correct = (_host(self.predict(X)) == _host(y)).astype(np.float64)
-        weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
-        return float(np.average(correct, weights=weights))
-
-    def sparsify(self) -> Any:
-        """Store ``coef_`` as a SciPy CSR matrix (worth it when L1 zeroed most of it)."""
-        from scipy import sparse
-
-        self._check_fitted()
-        self.coef_ = sparse.csr_matrix(self.coef_)
-        return self
-
-    def densify(self) -> Any:
-        """Store ``coef_`` as a NumPy array again (the default)."""
-        self._check_fitted()
-        self.coef_ = self._dense_coef()
-        return self
-
     # -- inference (unpenalized fits) -------------------------------------------
     def summary(
         self,
@@ -529,9 +389,6 @@ class LogisticRegression(EstimatorBase):
         state = self.__dict__.copy()
         state.pop("_training_data", None)
         return state
-
-    def _is_ovr(self) -> bool:
-        return self.multi_class == "ovr" and len(self.classes_) > 2
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

@@ -39,6 +39,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._fitting import class_weights
+from ._path_problem import PathProblem, path_solver, prepare_path, to_solver, to_user
 from ._sklearn_compat import ConvergenceWarning, warn
 from ._types import FloatArray
 from ._validation import (
@@ -50,11 +51,10 @@ from ._validation import (
     check_X,
 )
 from .backends import backend_of, is_numpy
-from .objective import Objective, alpha_from_C, make_objective
+from .objective import Objective, alpha_from_C
 from .penalty import ElasticNet
-from .solvers import SolverSpec, choose_solver
 
-__all__ = ["PathProblem", "PathResult", "alpha_max", "regularization_path"]
+__all__ = ["PathResult", "alpha_max", "intercept_only", "regularization_path", "solve_path"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,86 +96,6 @@ class PathResult:
     solver: str
 
 
-@dataclass(frozen=True, eq=False)
-class PathProblem:
-    """What stays fixed along a path: the objective(s) without their penalty, and the solver.
-
-    ``tasks`` holds one objective, or one binary objective per class (one-vs-rest).
-    liblinear's intercept is the weight of a constant column of value ``intercept_column``
-    appended to ``X`` (and so penalized); otherwise it is the objective's own intercept.
-    """
-
-    tasks: tuple[Objective, ...]
-    spec: SolverSpec
-    total_weight: float  # S, the sum of the sample weights times the class weights
-    n_features: int
-    fit_intercept: bool
-    intercept_column: float | None
-    multinomial: bool
-
-
-def path_solver(
-    name: str, *, l1_ratio: float, n_coef: int, Cs: FloatArray, dual: bool = False
-) -> SolverSpec:
-    """The registry row for ``name`` on this penalty; errors as ``choose_solver``'s."""
-    spec = choose_solver(name, l1_ratio=l1_ratio, penalized=True, n_coef=n_coef, dual=dual)
-    if np.isinf(Cs).any():  # an unpenalized point: the solver must allow it too
-        choose_solver(name, l1_ratio=l1_ratio, penalized=False, n_coef=n_coef, dual=dual)
-    return spec
-
-
-def prepare_path(
-    X: Any,
-    y: NDArray[np.intp],
-    n_classes: int,
-    weights: FloatArray,
-    spec: SolverSpec,
-    *,
-    fit_intercept: bool = True,
-    multi_class: str = "multinomial",
-    intercept_scaling: float = 1.0,
-) -> PathProblem:
-    """The objective(s) for encoded labels ``y`` and weights ``s`` (sample times class weights).
-
-    ``n_classes`` counts every class, also those absent from ``y`` (a cross-validation
-    fold may miss one): each keeps its row of coefficients.
-    """
-    ovr = n_classes > 2 and multi_class == "ovr"
-    if n_classes > 2 and not ovr and not spec.supports_multinomial:
-        raise ValueError(
-            "The 'liblinear' solver does not support multiclass classification (n_classes >= "
-            "3). Use another solver, or multi_class='ovr' for one-vs-rest."
-        )
-    if spec.float64_only:
-        X = X.astype(np.float64)
-    column = None
-    if spec.penalizes_intercept and fit_intercept:
-        column = check_number(intercept_scaling, "intercept_scaling", low=0, low_inclusive=False)
-        X = _append_column(X, column)
-    targets = [(y == k).astype(np.intp) for k in range(n_classes)] if ovr else [y]
-    tasks = tuple(
-        make_objective(
-            X, t, n_classes=2 if ovr else n_classes, sample_weight=weights.astype(X.dtype),
-            fit_intercept=fit_intercept and column is None,
-        )
-        for t in targets
-    )  # fmt: skip
-    n_features = X.shape[1] - (column is not None)
-    multinomial = n_classes > 2 and not ovr
-    S = float(weights.sum())
-    return PathProblem(tasks, spec, S, n_features, fit_intercept, column, multinomial)
-
-
-def _append_column(X: Any, value: float) -> Any:
-    """``[X, value]``: liblinear's intercept column, dense or sparse."""
-    column = np.full((X.shape[0], 1), value, dtype=X.dtype)
-    if not hasattr(X, "tocsr"):
-        return np.hstack([X, column])
-    from scipy import sparse
-
-    return sparse.hstack([X, sparse.csr_matrix(column)], format="csr")
-
-
 def intercept_only(task: Objective) -> FloatArray:
     """``(W, b) = (0, b*)``, the intercept-only model's optimum, as a flat coefficient vector.
 
@@ -202,6 +122,7 @@ def alpha_max(task: Objective, l1_ratio: float) -> float:
     Examples
     --------
     >>> X = np.array([[-1.0], [0.0], [1.0], [2.0]])
+    >>> from log_reg.objective import make_objective
     >>> f = make_objective(X, [0, 1, 0, 1])
     >>> alpha_max(f, 1.0)  # pi = 1/2: |sum_i (1/2 - y_i) x_i| / 4
     0.25
@@ -218,41 +139,6 @@ def default_Cs(problem: PathProblem, l1_ratio: float, n_Cs: int, eps: float) -> 
         return np.logspace(-4, 4, n_Cs)
     alphas = top * np.logspace(0, np.log10(eps), n_Cs)  # (n_Cs,), from alpha_max down
     return 1 / (alphas * problem.total_weight)
-
-
-def to_solver(problem: PathProblem, W: FloatArray, b: FloatArray) -> list[FloatArray]:
-    """User-scale ``W (n_raw, d)``, ``b (n_raw,)`` -> one flat coefficient vector per task."""
-    if problem.intercept_column is not None:
-        M = np.hstack([W, (b / problem.intercept_column)[:, None]])
-    elif problem.fit_intercept:
-        M = np.hstack([W, b[:, None]])
-    else:
-        M = np.asarray(W)
-    M = M.astype(problem.tasks[0].dtype)
-    if len(problem.tasks) == 1:
-        return [M.ravel()]
-    return [M[t].copy() for t in range(len(problem.tasks))]  # one-vs-rest: a row each
-
-
-def to_user(
-    problem: PathProblem, coefs: list[FloatArray], penalized: bool
-) -> tuple[FloatArray, FloatArray]:
-    """The solver's flat vectors -> ``W (n_raw, d)`` and ``b (n_raw,)`` on the user's scale.
-
-    Multinomial: the sum-to-zero representative across classes (``_fitting``'s centering:
-    the intercepts always, the weights too when unpenalized), as scikit-learn reports.
-    """
-    M = np.vstack([c.reshape(t.coef_shape) for t, c in zip(problem.tasks, coefs, strict=True)])
-    d = problem.n_features
-    W = M[:, :d]
-    if problem.intercept_column is not None:
-        b = M[:, d] * problem.intercept_column
-    else:
-        b = M[:, d] if problem.fit_intercept else np.zeros(len(M), M.dtype)
-    if problem.multinomial:
-        b = b - b.mean()
-        W = W if penalized else W - W.mean(axis=0)
-    return W, b
 
 
 def solve_path(
@@ -286,9 +172,9 @@ def solve_path(
         fs = [replace(t, penalty=ElasticNet(alphas[j], l1_ratio)) for t in tasks]
         # 2. each solved from where the previous penalty ended
         results = [problem.spec.solve(f, c, **options) for f, c in zip(fs, current, strict=True)]
-        current = [r.coef for r in results]
-        # 3. recorded on the user's scale
-        coefs[j], intercepts[j] = to_user(problem, current, penalized=alphas[j] > 0)
+        # 3. recorded on the user's scale, which is also where the next fit starts
+        W, b = to_user(problem, [r.coef for r in results], penalized=alphas[j] > 0)
+        coefs[j], intercepts[j], current = W, b, to_solver(problem, W, b)
         n_iter[j] = max(r.n_iter for r in results)
         values[j] = sum(f.value(r.coef) for f, r in zip(fs, results, strict=True))
         converged[j] = all(r.converged for r in results)
@@ -392,9 +278,8 @@ def regularization_path(
     # 2. solver and objective(s)
     K, d = len(classes), A.shape[1]
     n_raw = 1 if K == 2 else K
-    spec = path_solver(
-        solver, l1_ratio=r, n_coef=n_raw * (d + 1), Cs=np.ones(1) if grid is None else grid
-    )
+    shape = (A.shape[0], n_raw * (d + 1))
+    spec = path_solver(solver, l1_ratio=r, shape=shape, Cs=np.ones(1) if grid is None else grid)
     problem = prepare_path(
         A, y_enc, K, s, spec, fit_intercept=bool(fit_intercept), multi_class=multi_class,
         intercept_scaling=intercept_scaling,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Backend", "backend_of", "is_numpy"]
+__all__ = ["Backend", "backend_of", "is_dask", "is_numpy"]
 
 
 #: Libraries whose arrays carry no ``__array_namespace__`` of their own yet.
@@ -36,6 +36,15 @@ def is_numpy(x: Any) -> bool:
         hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] in _ARRAY_LIBRARIES
     )
     return not foreign
+
+
+def is_dask(x: Any) -> bool:
+    """True for Dask arrays and data frames (checked without importing Dask).
+
+    They stay lazy: NumPy's functions dispatch to Dask through ``__array_function__`` and
+    ``__array_ufunc__``, and ``log_reg.backends.dask`` sums the objective over chunks.
+    """
+    return type(x).__module__.split(".")[0] in ("dask", "dask_expr")
 
 
 class Backend:

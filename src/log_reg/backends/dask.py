@@ -242,11 +242,14 @@ def make_dask_objective(
     offset: ArrayLike | None = None,
     lower_bounds: ArrayLike | None = None,
     upper_bounds: ArrayLike | None = None,
+    check_input: bool = True,
 ) -> DaskObjective:
     """``make_objective`` for a Dask ``X``: the same arguments, the same objective.
 
     ``y`` (integer labels ``0 .. n_classes - 1``) and ``sample_weight`` may be Dask or NumPy
-    arrays; they are chunked like ``X``. Labels out of range raise when a pass reads them.
+    arrays; they are chunked like ``X``. Labels out of range raise when a pass reads them,
+    and so do non-finite values of ``X``, whatever ``check_input`` (which skips
+    ``check_dask_X``'s shape checks and rechunking, for callers that have done them).
 
     Examples
     --------
@@ -256,7 +259,7 @@ def make_dask_objective(
     >>> f.coef_shape, round(f.value(f.zeros()), 6)  # log 2 at zero, summed over 2 chunks
     ((1, 2), 0.693147)
     """
-    X = check_dask_X(X)
+    X = check_dask_X(X) if check_input else X
     dtype = np.float32 if X.dtype == np.float32 else np.float64
     y = rows_like(X, y)
     if y.shape != (X.shape[0],) or not np.issubdtype(y.dtype, np.integer):
