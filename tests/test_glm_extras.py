@@ -31,7 +31,9 @@ def test_multinomial_offset_per_class():
     offsets = np.random.default_rng(1).normal(size=(200, 3))
     model = LogisticRegression(C=1.0, tol=1e-10).fit(X, y, offset=offsets)
     # Folding the offset into an explicit objective gives the same optimum.
-    f = make_objective(X, y, n_classes=3, penalty=ElasticNet(alpha_from_C(1.0, 200)), offset=offsets)
+    f = make_objective(
+        X, y, n_classes=3, penalty=ElasticNet(alpha_from_C(1.0, 200)), offset=offsets
+    )
     coef = minimize(f.loss_gradient, f.zeros(), jac=True, method="L-BFGS-B",
                     options={"gtol": 1e-12, "maxiter": 10_000}).x.reshape(3, 3)  # fmt: skip
     coef -= coef.mean(axis=0)  # the softmax's free shift, centred as the estimator does

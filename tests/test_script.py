@@ -53,7 +53,10 @@ def test_patience_stops_early():
         ({"X": [[np.nan, 1.0], [1.0, 2.0]]}, "X must contain only finite numbers"),
         ({"X": [[np.inf, 1.0], [1.0, 2.0]]}, "X must contain only finite numbers"),
         ({"y": [0, 1, 1]}, "one label per row of X: X has 2 rows, y has 3"),
-        ({"X": np.empty((0, 2)), "y": []}, r"0 sample\(s\) \(shape=\(0, 2\)\) while a minimum of 1 is required"),
+        (
+            {"X": np.empty((0, 2)), "y": []},
+            r"0 sample\(s\) \(shape=\(0, 2\)\) while a minimum of 1 is required",
+        ),
         ({"y": [1, 1]}, "at least two classes"),
         ({"X": [[1.0], [2.0], [3.0]], "y": [0, 1, 2]}, "exactly two classes"),
         ({"lr": 0}, "lr must be a number > 0; got 0"),
