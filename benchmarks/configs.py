@@ -86,13 +86,12 @@ def _blas_limit(one_thread: bool) -> Any:
     return threadpool_limits(1, user_api="blas") if one_thread else nullcontext()
 
 
-def _ours(solver: str, dtype: Any = None, one_thread: bool = False) -> Callable[[Problem], Fit]:
+def _ours(solver: str, one_thread: bool = False) -> Callable[[Problem], Fit]:
     def fit(p: Problem) -> Fit:
-        X = p.X if dtype is None else p.X.astype(dtype)
         model = LogisticRegression(C=p.C, l1_ratio=p.l1_ratio, solver=solver, random_state=0)
         with _blas_limit(one_thread), warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            model.fit(X, p.y)
+            model.fit(p.X, p.y)
         note = model.solver_ if solver == "auto" else ""
         if not model.converged_:
             note = (note + ", " if note else "") + "not converged"
@@ -116,9 +115,9 @@ def ours_configs(p: Problem) -> list[Config]:
     return configs
 
 
-def ours_auto(dtype: Any) -> Callable[[Problem], Fit]:
-    """Our default fit on ``X`` cast to ``dtype`` (for the float32 comparison)."""
-    return _ours("auto", dtype)
+def ours_auto() -> Callable[[Problem], Fit]:
+    """Our default fit (for the float32 comparison)."""
+    return _ours("auto")
 
 
 # -- scikit-learn -----------------------------------------------------------------------

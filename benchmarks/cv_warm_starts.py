@@ -79,7 +79,7 @@ def measure(name: str, X: Any, y: Any, l1_ratio: float, repeats: int) -> None:
     t_ours, model = median_time(ours, repeats)
     t_sk, _ = median_time(sklearn, repeats)
     print(
-        f"{name:<34} {model.solver_:>6}  cold {t_cold:7.3f} s ({cold_iter:5d} it)   "
+        f"{name:<34} {model.solver_:>15}  cold {t_cold:7.3f} s ({cold_iter:5d} it)   "
         f"CV {t_ours:7.3f} s ({int(model.n_iter_.sum()):5d} it) = {t_ours / t_cold:5.2f}x   "
         f"sklearn CV {t_sk:7.3f} s = {t_sk / t_cold:5.2f}x"
     )

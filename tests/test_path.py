@@ -153,9 +153,7 @@ def test_warm_starts_take_fewer_iterations_than_cold_fits():
     X, y = make_problem(n=400, d=8, seed=12)
     for l1_ratio in (0.0, 1.0):
         path = regularization_path(X, y, l1_ratio=l1_ratio, n_Cs=10, tol=1e-8)
-        cold = sum(
-            int(cold_fit(X, y, C, {"l1_ratio": l1_ratio}).n_iter_.sum()) for C in path.Cs
-        )
+        cold = sum(int(cold_fit(X, y, C, {"l1_ratio": l1_ratio}).n_iter_.sum()) for C in path.Cs)
         assert path.n_iter.sum() < 0.75 * cold, (l1_ratio, path.n_iter.sum(), cold)
 
 

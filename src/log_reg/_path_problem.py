@@ -72,7 +72,7 @@ def prepare_path(
     multi_class: str = "multinomial",
     intercept_scaling: float = 1.0,
 ) -> PathProblem:
-    """The objective(s) for encoded labels ``y`` and weights ``s`` (sample times class weights).
+    """The objective(s) for encoded labels ``y`` and ``weights`` (sample times class weights).
 
     ``n_classes`` counts every class, also those absent from ``y`` (a cross-validation
     fold may miss one): each keeps its row of coefficients.

@@ -60,6 +60,12 @@ def _check_data(X: ArrayLike, y: ArrayLike) -> tuple[Any, NDArray[Any]]:
     return A, labels
 
 
+_NO_INFERENCE = (
+    "standard errors after choosing C by cross-validation would ignore the choice; refit "
+    "LogisticRegression(C=np.inf) for inference"
+)
+
+
 class _Unavailable:
     """A parent's method this class does not have: reading it raises ``AttributeError``.
 
@@ -156,11 +162,8 @@ class LogisticRegressionCV(LogisticRegression):
     """
 
     partial_fit = _Unavailable("the search needs all the data; use LogisticRegression")
-    summary = _Unavailable(
-        "standard errors after choosing C by cross-validation would ignore the choice; "
-        "refit LogisticRegression(C=np.inf) for inference"
-    )
-    wald_test = summary
+    summary = _Unavailable(_NO_INFERENCE)
+    wald_test = _Unavailable(_NO_INFERENCE)
 
     C_: Any  # a float, or an array with legacy attributes
     l1_ratio_: Any

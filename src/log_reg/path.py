@@ -7,13 +7,13 @@ Along the path the objective (see ``log_reg.objective``'s Conventions) is
 for a sequence of penalties ``alpha = 1 / (C S)``. Its minimizer moves continuously with
 ``alpha``, so the answer at one penalty is an excellent start for the next: with these
 *warm starts* a solver needs a few steps per point instead of a whole fit, and a path of
-ten penalties costs about as much as two or three cold fits (Friedman, Hastie and
+ten penalties costs about as much as three or four cold fits (Friedman, Hastie and
 Tibshirani, "Regularization Paths for Generalized Linear Models via Coordinate Descent",
 J. Stat. Softw. 33 (2010)).
 
 **Where it starts.** With all weights ``W = 0`` the best intercepts are those of the
 intercept-only model, which predicts the weighted class frequencies ``pi``:
-``b* = logit(pi)`` (binary) or ``log(pi)`` centred (multinomial). ``(0, b*)`` stays optimal
+``b* = logit(pi)`` (binary) or ``log(pi)`` centered (multinomial). ``(0, b*)`` stays optimal
 under an L1 part (``r > 0``) as long as the subgradient condition ``|grad_W f| <= alpha r``
 holds entry by entry, so the smallest penalty that zeroes every weight is
 
