@@ -54,6 +54,8 @@ __all__ = ["solve_cd"]
 SIGMA = 0.01  # sufficient-decrease fraction of the line search
 MAX_HALVINGS = 30  # t = 1, 1/2, ..., 2^-29
 CURVATURE_FLOOR = 1e-12  # relative to the largest H_jj: keeps 1 / H_jj finite
+PATIENCE = 5  # steps without measurable progress before giving up on an unreachable tol
+DAMPING = (0.0, 1e-4, 1e-2, 1.0)  # mu, relative to max H_jj, tried when a step fails
 
 
 def _newton_direction(
@@ -80,16 +82,22 @@ def _newton_direction(
     upper = np.full(n, np.inf) if objective.upper is None else objective.upper
     b_ = objective.penalized_mask() == 0  # the intercept block I
     w_ = ~b_  # the rest, F
-    if not b_.any():
-        return _coordinate_descent(grad, H, coef, lam, lower, upper, active, inner_tol, max_inner)
-    H_II_pinv = np.linalg.pinv(H[np.ix_(b_, b_)])  # pseudo-inverse: softmax intercepts are free
-    B = H_II_pinv @ H[np.ix_(b_, w_)]  # H_II^+ H_IF
-    S = H[np.ix_(w_, w_)] - H[np.ix_(w_, b_)] @ B
-    d = np.zeros_like(coef)
-    d[w_] = _coordinate_descent(grad[w_] - B.T @ grad[b_], S, coef[w_], lam[w_], lower[w_],
-                               upper[w_], active[w_], inner_tol, max_inner)  # fmt: skip
-    d[b_] = -H_II_pinv @ (grad[b_] + H[np.ix_(b_, w_)] @ d[w_])
-    return d
+    if b_.any():
+        with np.errstate(all="ignore"):  # near-saturated fits: checked just below
+            H_II_pinv = np.linalg.pinv(H[np.ix_(b_, b_)])  # softmax intercepts are free
+            B = H_II_pinv @ H[np.ix_(b_, w_)]  # H_II^+ H_IF
+            S = H[np.ix_(w_, w_)] - H[np.ix_(w_, b_)] @ B
+            d = np.zeros_like(coef)
+            g_w = grad[w_] - B.T @ grad[b_]
+            d[w_] = _coordinate_descent(
+                g_w, S, coef[w_], lam[w_], lower[w_], upper[w_], active[w_], inner_tol, max_inner
+            )
+            d[b_] = -H_II_pinv @ (grad[b_] + H[np.ix_(b_, w_)] @ d[w_])
+        if np.all(np.isfinite(d)):
+            return d
+        # The elimination needs H_II^+; when the intercepts' curvature has all but vanished
+        # (probabilities saturated at 0 or 1) it amplifies rounding: use the plain model.
+    return _coordinate_descent(grad, H, coef, lam, lower, upper, active, inner_tol, max_inner)
 
 
 def _coordinate_descent(
@@ -212,6 +220,7 @@ def solve_cd(
     loss = objective.value(coef)
     history: list[float] = []
     previous = np.inf  # last iteration's optimality, for shrinking
+    best, stalled = np.inf, 0  # smallest optimality so far; steps without progress
     for step in range(max_iter + 1):
         # 1. gradient of the smooth part, and how far from optimal
         grad = objective.gradient(coef)
@@ -230,10 +239,16 @@ def solve_cd(
         _, H = objective.hessian(coef)
         active = ~((coef == 0) & (np.abs(grad) < lam - previous))  # shrinking
         inner_tol = max(min(0.5, np.sqrt(optimality)) * optimality, 0.1 * tol)  # forcing term
-        d = _newton_direction(objective, grad, H, coef, active, inner_tol, max_inner)
-        # 4. line search on f = smooth + L1
-        decrease = float(grad @ d + lam @ (np.abs(coef + d) - np.abs(coef)))
-        accepted = _line_search(objective, coef, d, loss, decrease, optimality)
+        # 4. line search on f = smooth + L1; if the model misleads (a nearly singular H far
+        #    from the optimum), damp it, H + mu I, towards a proximal gradient step
+        accepted, top = None, float(np.max(np.diagonal(H), initial=0.0)) or 1.0
+        for mu in DAMPING:
+            H_mu = H + mu * top * np.eye(len(H)) if mu else H
+            d = _newton_direction(objective, grad, H_mu, coef, active, inner_tol, max_inner)
+            decrease = float(grad @ d + lam @ (np.abs(coef + d) - np.abs(coef)))
+            accepted = _line_search(objective, coef, d, loss, decrease, optimality)
+            if accepted is not None:
+                break
         if accepted is None:
             message, converged = (
                 f"line search found no decrease at optimality {optimality:.3g} > tol={tol:g}: "
@@ -241,5 +256,18 @@ def solve_cd(
                 False,
             )
             break
-        (coef, loss), previous = accepted, optimality
+        # 5. stop? no progress for a while: f moved only at rounding level, and the
+        #    optimality reached no new low (tol is below what the dtype can resolve)
+        (new_coef, new_loss), previous = accepted, optimality
+        rounding = 100 * np.finfo(objective.dtype).eps * abs(loss)
+        progress = loss - new_loss > rounding or optimality < best
+        best, stalled = min(best, optimality), 0 if progress else stalled + 1
+        coef, loss = new_coef, new_loss
+        if stalled >= PATIENCE:
+            message, converged = (
+                f"stalled at optimality {optimality:.3g} > tol={tol:g}: {PATIENCE} steps "
+                "without a measurable decrease; tol is below what rounding allows",
+                False,
+            )
+            break
     return SolverResult(coef, step, converged, message, np.array(history), optimality)
