@@ -6,9 +6,11 @@
 from ._numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
 from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import ConvergenceWarning, NotFittedError
+from .cv import LogisticRegressionCV
 from .datasets import load_toy
 from .estimator import LogisticRegression
 from .inference import ChiSquareTest, Summary, likelihood_ratio_test
+from .path import PathResult, regularization_path
 from .persistence import load, save
 from .script import log_reg
 
@@ -18,7 +20,9 @@ __all__ = [
     "ChiSquareTest",
     "ConvergenceWarning",
     "LogisticRegression",
+    "LogisticRegressionCV",
     "NotFittedError",
+    "PathResult",
     "PerfectSeparationWarning",
     "Summary",
     "__version__",
@@ -30,6 +34,7 @@ __all__ = [
     "log_reg",
     "log_sigmoid",
     "logsumexp",
+    "regularization_path",
     "save",
     "sigmoid",
     "softmax",
