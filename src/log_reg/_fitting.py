@@ -278,7 +278,7 @@ def fit_problem(
     W, b = scaling.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
     penalized = bool(np.isfinite(problem.C))
     if K > 2 and not ovr:
-        W, b = _center_softmax(W, b, penalized=penalized)
+        W, b = _center_softmax(W, b, weights=not penalized or problem.l1_ratio == 0)
     separation = (
         None if penalized or is_dask(X) else _separation(X, y, W, b, s, problem.fit_intercept, ovr)
     )
@@ -371,16 +371,19 @@ def _separation(
     return next((f for f in found if f is not None), None)
 
 
-def _center_softmax(W: FloatArray, b: FloatArray, penalized: bool) -> tuple[FloatArray, FloatArray]:
+def _center_softmax(W: FloatArray, b: FloatArray, weights: bool) -> tuple[FloatArray, FloatArray]:
     """Pick the sum-to-zero representative of the softmax's free direction.
 
     Adding one vector to every class's row changes no probability, so the unpenalized
-    parts (always the intercepts; the weights too without a penalty) are only defined up
-    to that shift. scikit-learn's L-BFGS, started at zero, ends where they sum to zero
-    across classes; centering gives the same answer whatever solver ran.
+    parts (the intercepts; the weights too without a penalty) are only defined up to that
+    shift. scikit-learn's L-BFGS, started at zero, ends where they sum to zero across
+    classes; centering gives the same answer whatever solver ran. With an L2 penalty the
+    optimum's weights already sum to zero; centering them too removes what a stopping
+    tolerance left (and only lowers the penalty). An L1 part is left alone: there,
+    centering could raise it.
     """
     b = b - b.mean()
-    return (W, b) if penalized else (W - W.mean(axis=0), b)
+    return (W - W.mean(axis=0), b) if weights else (W, b)
 
 
 def _run(

@@ -24,125 +24,30 @@ Usage: ``python tests/compat/run_sklearn_logistic_tests.py [extra pytest args]``
 
 from __future__ import annotations
 
-import ast
-import re
-import subprocess
 import sys
-import tempfile
-import xml.etree.ElementTree as ET
-from pathlib import Path
 
-TARGET = 0.90
-TIMEOUT_S = 1800  # for the whole pytest run
+from sklearn_test_file import report, run_copy, source, test_functions
+
 #: "-k": parametrized cases that pass LogisticRegressionCV are deselected by their id.
-PYTEST_OPTIONS = ["-p", "no:cacheprovider", "-p", "sklearn.conftest", "-n", "2", "-q"]
-PYTEST_OPTIONS += ["--no-header", "-k", "not LogisticRegressionCV"]
-EXCLUDED = {  # reason -> identifiers matching it
-    "LogisticRegressionCV": re.compile(r"^LogisticRegressionCV$"),
-    "callbacks": re.compile(r"[Cc]allback"),
-    "array API": re.compile(r"array_api|namespace"),
-}
-IMPORT = "from sklearn.linear_model import LogisticRegression, LogisticRegressionCV,"
+OPTIONS = ["-k", "not LogisticRegressionCV"]
 NEW_IMPORT = (
     "from log_reg import LogisticRegression\nfrom sklearn.linear_model import LogisticRegressionCV,"
 )
 
 
-def identifiers(node: ast.AST) -> set[str]:
-    """Names and attribute names used under ``node`` (``.attr`` for attributes)."""
-    names = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name):
-            names.add(n.id)
-        elif isinstance(n, ast.Attribute):
-            names.add("." + n.attr)
-    return names
-
-
-def exclusion_reasons(source: str) -> dict[str, str]:
-    """Test function name -> why it is left out, for the tests that are."""
-    tree = ast.parse(source)
-    estimator_private = {  # private names imported from the estimator's own package
-        a.asname or a.name
-        for n in tree.body
-        if isinstance(n, ast.ImportFrom) and (n.module or "").startswith("sklearn.linear_model")
-        for a in n.names
-        if a.name.startswith("_")
-    }
-    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+def run(extra: list[str]) -> int:
+    original, text = source()
     reasons = {}
-    for name, fn in functions.items():
-        if not name.startswith("test"):
-            continue
-        used = identifiers(ast.Module(fn.body, []))  # the body: decorators are handled by -k
-        for helper in used & functions.keys():  # one level of module-level helpers
-            used |= identifiers(functions[helper])
-        hits = [f"private {u}" for u in sorted(used & estimator_private)]
-        hits += [
-            f"private attribute {u}"
-            for u in sorted(used)
-            if u.startswith("._") and not u.startswith(".__")
-        ]
-        hits += [why for why, pattern in EXCLUDED.items() if any(pattern.search(u) for u in used)]
+    for name, (_, used, hits) in test_functions(text).items():
+        hits = hits + (["LogisticRegressionCV"] if "LogisticRegressionCV" in used else [])
         if hits:
             reasons[name] = ", ".join(hits)
-    return reasons
-
-
-def case_outcome(case: ET.Element) -> tuple[str, tuple[str, str]]:
-    """A junit-xml test case -> (its name, (passed|failed|skipped, first line of the reason))."""
-    bad = case.find("failure")
-    bad = case.find("error") if bad is None else bad
-    if bad is not None:
-        lines = (bad.get("message") or "?").splitlines() or ["?"]
-        return case.get("name", "?"), ("failed", lines[0])
-    return case.get("name", "?"), ("skipped" if case.find("skipped") is not None else "passed", "")
-
-
-def run(extra: list[str]) -> int:
-    import sklearn
-
-    original = Path(sklearn.__file__).parent / "linear_model" / "tests" / "test_logistic.py"
-    source = original.read_text()
-    if source.count(IMPORT) != 1:
-        sys.exit(f"cannot find the line to rewrite ({IMPORT!r}) in {original}")
-    reasons = exclusion_reasons(source)
-    tests = [n for n in re.findall(r"^def (test\w*)\(", source, re.M) if n not in reasons]
+    tests = [n for n in test_functions(text) if n not in reasons]
     print(f"{original}\nleft out {len(reasons)} of {len(reasons) + len(tests)} test functions:")
     for name, why in reasons.items():
         print(f"  {name}: {why}")
-
-    with tempfile.TemporaryDirectory() as tmp:
-        copy, report = Path(tmp) / "test_logistic.py", Path(tmp) / "report.xml"
-        copy.write_text(source.replace(IMPORT, NEW_IMPORT))
-        ini = Path(tmp) / "pytest.ini"
-        ini.write_text("[pytest]\n")  # none of our settings (doctests, warnings as errors)
-        selected = [f"{copy}::{t}" for t in tests]
-        command = [sys.executable, "-m", "pytest", "-c", str(ini), "--rootdir", tmp]
-        command += [*PYTEST_OPTIONS, f"--junitxml={report}", *selected, *extra]
-        try:
-            done = subprocess.run(
-                command, cwd=tmp, timeout=TIMEOUT_S, capture_output=True, text=True
-            )
-        except subprocess.TimeoutExpired:
-            sys.exit(f"pytest did not finish within {TIMEOUT_S} s")
-        if done.returncode not in (0, 1) or not report.exists():  # 1: some tests failed
-            sys.exit(
-                f"pytest could not run the tests (exit {done.returncode}):\n{done.stdout[-3000:]}"
-            )
-        outcome = dict(map(case_outcome, ET.parse(report).getroot().iter("testcase")))
-
-    failed = {k: why for k, (status, why) in outcome.items() if status == "failed"}
-    n_passed = sum(status == "passed" for status, _ in outcome.values())
-    n_skipped = sum(status == "skipped" for status, _ in outcome.values())
-    rate = n_passed / max(n_passed + len(failed), 1)
-    print(
-        f"\nselected {len(outcome)} cases from {len(tests)} test functions: {n_passed} passed, "
-        f"{len(failed)} failed, {n_skipped} skipped; pass rate {rate:.1%} (target {TARGET:.0%})"
-    )
-    for name, why in sorted(failed.items()):
-        print(f"  FAILED {name}: {why[:160]}")
-    return 0 if rate >= TARGET else 1
+    outcome = run_copy(text, NEW_IMPORT, tests, [*OPTIONS, *extra])
+    return report(outcome, f"selected {len(outcome)} cases from {len(tests)} test functions")
 
 
 if __name__ == "__main__":
