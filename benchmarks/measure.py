@@ -15,7 +15,8 @@
    compiled solver finishes its call first), reported, and not timed.
 2. **Timing.** ``repeats`` rounds; each round fits every configuration once, the order
    rotating between rounds, so slow drifts in machine load hit all alike. The time is
-   the median. A configuration whose probe took longer than ``slow`` seconds is timed
+   the median (the minimum is printed too: their spread shows the machine's noise). A
+   configuration whose probe took longer than ``slow`` seconds is timed
    once.
 3. **Objective.** Every fit is scored on one scale, ours (see ``log_reg.objective``'s
    Conventions): ``f = mean log-loss + alpha * pen`` with ``alpha = 1 / (C n)``, which is
@@ -62,6 +63,10 @@ class Measurement:
     @property
     def time(self) -> float:
         return float(np.median(self.times)) if self.times else float("nan")
+
+    @property
+    def fastest(self) -> float:
+        return min(self.times, default=float("nan"))
 
 
 # -- passes over X --------------------------------------------------------------------

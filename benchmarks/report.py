@@ -33,7 +33,7 @@ def print_problem(p: Problem, ms: list[Measurement], seconds: float) -> None:
     ours = next(m for m in ms if m.config.name == "ours auto")
     print(f"\n### {p.name}: {p.shape}; {p.description} (data built in {seconds:.1f} s)")
     head = (
-        f"{'configuration':<46} {'time s':>8} {'runs':>4} {'auto/it':>7} {'iters':>6} "
+        f"{'configuration':<46} {'time s':>8} {'min s':>8} {'runs':>4} {'auto/it':>7} {'iters':>6} "
         f"{'passes':>7} {'rel. gap':>9} {'traced MiB':>10} {'RSS MiB':>8}  note"
     )
     print(head)
@@ -47,7 +47,7 @@ def print_problem(p: Problem, ms: list[Measurement], seconds: float) -> None:
         if p.l1_ratio > 0:
             note = (note + ", " if note else "") + f"{int((m.fit.coef != 0).sum())} non-zero"
         print(
-            f"{m.config.name:<46} {m.time:>8.3f} {len(m.times):>4} "
+            f"{m.config.name:<46} {m.time:>8.3f} {m.fastest:>8.3f} {len(m.times):>4} "
             f"{_num(ours.time / m.time if ours.times else None, '.2f'):>7} {m.fit.n_iter:>6} "
             f"{_num(m.passes, '.0f'):>7} {_num(gap[m.config.name], '.1e'):>9} "
             f"{m.traced_mib:>10.1f} {m.rss_mib:>8.1f}  {note}"

@@ -1,6 +1,7 @@
 """Ours against scikit-learn and glum, side by side, on the same objective.
 
     python benchmarks/run.py [--full] [--only NAME,...] [--repeats N] [--profile]
+                             [--slow SECONDS] [--budget SECONDS]
 
 For every problem (``problems.py``) it fits every configuration (``configs.py``): our
 "auto" and each of our solvers at default settings; scikit-learn's default, its best
@@ -9,6 +10,9 @@ binomial GLM for binary problems. It prints wall time, iterations, passes over X
 relative gap to the best objective any configuration reached, and peak memory
 (``measure.py`` says how each is measured), then the goals per problem, the float32 vs
 float64 comparison on the tall dense problem, and a Markdown summary for the README.
+
+Extra dependencies (a ``bench`` extra): scikit-learn, threadpoolctl, psutil, and glum
+(optional: without it the glum rows are left out).
 """
 
 from __future__ import annotations
@@ -43,13 +47,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--slow",
         type=float,
-        default=5.0,
+        default=2.0,
         help="time once a configuration whose first run took longer (s)",
     )
     parser.add_argument(
         "--budget",
         type=float,
-        default=20.0,
+        default=10.0,
         help="stop a configuration's first run after this long (s)",
     )
     parser.add_argument(

@@ -45,6 +45,18 @@ def session(tmp_path_factory):
                 "mixed.json",
             ],
             "iris": ["fit", "iris.csv", "--target", "species", "--out", "iris.json"],
+            "cv": [
+                "fit",
+                "iris.csv",
+                "--target",
+                "species",
+                "--cv",
+                "3",
+                "--plots",
+                "cvplots",
+                "--out",
+                "cv.json",
+            ],
         },
         folder,
     )
@@ -181,3 +193,19 @@ def test_summary_says_what_the_file_holds(session):
     assert "'site': text, levels east, north, west (reference east)" in report
     assert "target      'diagnosis'" in report
     assert "coefficients (log-odds of malignant against benign):" in report
+
+
+def test_fit_cv_chooses_C_as_logistic_regression_cv_does(session):
+    from log_reg import LogisticRegressionCV
+
+    folder, tables, runs = session
+    frame = tables["iris"]
+    X, y = frame.drop(columns="species").to_numpy(), frame["species"].to_numpy()
+    search = LogisticRegressionCV(Cs=10, cv=3, use_legacy_attributes=False).fit(X, y)
+    report = runs["cv"].stdout
+    assert "cross-validation (3 folds, score: minus log-loss):" in report
+    chosen = [line for line in report.splitlines() if line.endswith("<- chosen")]
+    assert len(chosen) == 1 and float(chosen[0].split()[0]) == pytest.approx(search.C_, rel=1e-3)
+    assert load(folder / "cv.json").C == pytest.approx(search.C_)
+    for name in ("path.png", "cv.png"):
+        assert (folder / "cvplots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -17,6 +17,7 @@ from log_reg import LogisticRegression
 from log_reg.persistence import save
 
 from . import _report
+from ._cv import choose_C, score_table, write_cv_plots
 from ._io import note, read_table, warnings_as_notes
 from ._metrics import evaluate
 from ._progress import Progress, attach
@@ -46,6 +47,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add("--out", default=DEFAULT_OUT, metavar="MODEL", help=f"model file (default {DEFAULT_OUT})")
     add("--drop-missing", action="store_true", help="drop rows with missing values")
     add("--quiet", action="store_true", help="no progress line on stderr")
+    add("--cv", type=int, metavar="K", help="choose C by K-fold cross-validation (10 values)")
+    add("--plots", metavar="DIR", help="with --cv: PNGs of the path and the CV score")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -61,9 +64,22 @@ def run(args: argparse.Namespace) -> int:
     y = target_labels(table, args.target)
     encoding = learn_encoding(table, features, args.target)
     X = encode(table, encoding)
-    # 4. fit
+    # 4. fit (with --cv: choose C first)
+    C, cv_report = args.C, None
+    if args.plots and not args.cv:
+        raise ValueError("--plots goes with --cv K (the plots show the cross-validation).")
+    if args.cv:
+        if args.standardize:
+            raise ValueError("--cv does not combine with --standardize yet; scale the data.")
+        with warnings_as_notes():
+            search = choose_C(X, y, folds=args.cv, l1_ratio=args.l1_ratio, solver=args.solver,
+                              max_iter=args.max_iter, class_weight=args.class_weight)  # fmt: skip
+        C, cv_report = float(search.C_), score_table(search)
+        if args.plots:
+            written = write_cv_plots(args.plots, X, y, search, encoding.feature_names())
+            cv_report += "\nplots  " + ", ".join(str(p) for p in written)
     model = LogisticRegression(
-        C=args.C,
+        C=C,
         l1_ratio=args.l1_ratio,
         solver=args.solver,
         standardize=args.standardize,
@@ -76,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         save(model, args.out, encoding=encoding)
         data = f"{table.name}, target {args.target!r}"
         print(_report_text(model, X, y, data=data, out=args.out))
+        if cv_report is not None:
+            print(f"\n{cv_report}")
     return 0
 
 
