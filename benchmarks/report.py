@@ -70,7 +70,11 @@ class Verdict:
 
 
 def _best(ms: list[Measurement], gap: dict[str, float]) -> Measurement:
-    """The fastest that reaches the gap goal; if none does, the one closest to the optimum."""
+    """The fastest that reaches the gap goal; if none does, the one closest to the optimum.
+
+    Ours meets "no slower than the best anchor" only by reaching the gap goal too: being
+    faster by stopping earlier does not count.
+    """
     good = [m for m in ms if gap[m.config.name] <= GAP_GOAL]
     if good:
         return min(good, key=lambda m: m.time)
@@ -125,9 +129,12 @@ def print_goals(v: Verdict) -> None:
         f"{t / v.best_sklearn.time:.2f}x)"
     )
     ratio = t / v.best_anchor.time
+    met = ratio <= 1 and v.ours_gap <= GAP_GOAL  # as fast, and as close to the optimum
+    caveat = "" if v.ours_gap <= GAP_GOAL else f", but ours stops at gap {v.ours_gap:.1e}"
     print(
-        f"    ours no slower than the best anchor ({v.best_anchor.config.name}, gap "
-        f"{v.best_anchor_gap:.1e}): {_yes(ratio <= 1)} ({ratio:.2f}x)"
+        f"    ours no slower than the best anchor at gap <= {GAP_GOAL:g} "
+        f"({v.best_anchor.config.name}, gap {v.best_anchor_gap:.1e}): {_yes(met)} "
+        f"({ratio:.2f}x{caveat})"
     )
 
 
