@@ -20,12 +20,17 @@ import warnings
 from functools import cache
 from typing import Any
 
+import numpy as np
+
+from ._validation import check_number
+
 __all__ = [
     "ConvergenceWarning",
     "DataConversionWarning",
     "EstimatorBase",
     "NotFittedError",
     "compat_class",
+    "resolve_penalty",
     "warn",
 ]
 
@@ -117,3 +122,56 @@ def _same(a: Any, b: Any) -> bool:
         return bool(a is b or a == b)
     except (TypeError, ValueError):  # arrays and the like: treat as changed
         return False
+
+
+#: scikit-learn's deprecated ``penalty`` values -> the ``l1_ratio`` they mean (None: keep).
+_PENALTY_TO_L1_RATIO: dict[Any, float | None] = {"l2": 0.0, "l1": 1.0, "elasticnet": None}
+
+
+def resolve_penalty(penalty: Any, C: Any, l1_ratio: Any) -> tuple[float, float]:
+    """``(C, l1_ratio)`` from the parameters, honouring scikit-learn's deprecated ``penalty``.
+
+    The warnings repeat scikit-learn 1.9's, word for word where code may match on them.
+    """
+    C = check_number(C, "C", low=0, low_inclusive=False, allow_inf=True)
+    deprecated = isinstance(penalty, str) and penalty == "deprecated"
+    if l1_ratio is None:
+        if penalty == "elasticnet":
+            raise ValueError("l1_ratio must be specified when penalty is elasticnet; got None.")
+        warn(
+            "'l1_ratio=None' was deprecated in version 1.8 (scikit-learn) and will trigger an "
+            "error in 1.10. Use 0<=l1_ratio<=1 instead.",
+            FutureWarning,
+        )
+        l1_ratio = 0.0
+    l1_ratio = check_number(l1_ratio, "l1_ratio", low=0, high=1)
+    if deprecated:
+        return C, l1_ratio
+    warn(
+        "'penalty' was deprecated in version 1.8 (scikit-learn) and will be removed in 1.10: "
+        "use l1_ratio=0 instead of 'l2', l1_ratio=1 instead of 'l1', 0 < l1_ratio < 1 "
+        "instead of 'elasticnet', and C=np.inf instead of None.",
+        FutureWarning,
+    )
+    if penalty is not None and penalty != "none" and penalty not in _PENALTY_TO_L1_RATIO:
+        raise ValueError(
+            f"penalty must be one of 'l2', 'l1', 'elasticnet' or None; got {penalty!r}."
+        )
+    if penalty != "elasticnet" and 0 < l1_ratio < 1:
+        warn(
+            "l1_ratio parameter is only used when penalty is 'elasticnet'. Got "
+            f"(penalty={penalty})",
+            UserWarning,
+        )
+    if (penalty == "l2" and l1_ratio != 0) or (penalty == "l1" and l1_ratio != 1):
+        warn(
+            f"Inconsistent values: penalty={penalty} with l1_ratio={l1_ratio}. penalty is "
+            "deprecated. Please use l1_ratio only.",
+            UserWarning,
+        )
+    if penalty is None or penalty == "none":
+        if C != 1.0:
+            warn("Setting penalty=None will ignore the C and l1_ratio parameters", UserWarning)
+        return np.inf, 0.0
+    mapped = _PENALTY_TO_L1_RATIO[penalty]
+    return C, l1_ratio if mapped is None else mapped

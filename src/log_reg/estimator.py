@@ -19,13 +19,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ._classifier import LinearClassifier, _feature_names, _host
-from ._fitting import Problem, fit_problem, resolve_penalty
+from ._fitting import Problem, fit_problem
 from ._numerics import FloatArray
 from ._partial_fit import StreamStep, encode_chunk, sgd_pass
 from ._separation import PerfectSeparationWarning
 from ._sklearn_compat import (
     DataConversionWarning,
     EstimatorBase,
+    resolve_penalty,
     warn,
 )
 from ._validation import (
