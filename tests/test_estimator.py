@@ -184,8 +184,11 @@ def test_warm_start_starts_from_the_previous_fit():
 def test_deprecated_penalty_still_works_with_a_future_warning():
     X, y = make_problem(n=100, d=3)
     with pytest.warns(FutureWarning, match="penalty"):
-        l1 = LogisticRegression(penalty="l1", C=0.1, solver="liblinear").fit(X, y)
-    assert np.any(l1.coef_ == 0) or l1.converged_
+        l1 = LogisticRegression(penalty="l1", C=0.1, solver="liblinear", tol=1e-10).fit(X, y)
+    # penalty="l1" is l1_ratio=1: the same liblinear objective, the same coefficients.
+    same = LogisticRegression(l1_ratio=1.0, C=0.1, solver="liblinear", tol=1e-10).fit(X, y)
+    np.testing.assert_array_equal(l1.coef_, same.coef_)
+    assert l1.converged_
     with pytest.warns(FutureWarning):
         none = LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
     np.testing.assert_allclose(none.coef_, tight(C=np.inf).fit(X, y).coef_, rtol=1e-6)
