@@ -164,8 +164,9 @@ def test_blocked_pass_equals_the_whole_pass(n_classes, monkeypatch):
     s = np.random.default_rng(9).uniform(0.5, 2, 50)
     f = make_objective(X, y, n_classes=n_classes, penalty=l2(0.1), sample_weight=s, offset=offset)
     coef = np.random.default_rng(10).normal(size=f.n_coef)
-    whole = f.loss_gradient(coef)
+    whole, whole_H = f.loss_gradient(coef), f.hessian(coef)[1]
     monkeypatch.setattr(objective_module, "ROW_BLOCK", 7)  # 50 rows: 8 blocks, the last short
     blocked = f.loss_gradient(coef)
     assert blocked[0] == pytest.approx(whole[0], rel=1e-14)
     np.testing.assert_allclose(blocked[1], whole[1], rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(f.hessian(coef)[1], whole_H, rtol=1e-13, atol=1e-16)

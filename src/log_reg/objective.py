@@ -249,6 +249,11 @@ class Objective:
         G = np.empty((nf + self.fit_intercept,) * 2, dtype=self.dtype)
         if hasattr(X, "tocsr"):  # SciPy sparse: multiply() scales rows; the p x p result is dense
             G[:nf, :nf] = (X.T @ X.multiply(d[:, None]).tocsr()).toarray()
+        elif isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
+            G[:nf, :nf] = sum(
+                X[i : i + ROW_BLOCK].T @ (d[i : i + ROW_BLOCK, None] * X[i : i + ROW_BLOCK])
+                for i in range(0, X.shape[0], ROW_BLOCK)
+            )
         else:
             G[:nf, :nf] = host(X.T @ (d[:, None] * X))
         if self.fit_intercept:
