@@ -8,10 +8,12 @@ pair (the inverse curvature along it). A strong Wolfe line search picks the step
 curvature condition makes ``s'y > 0``, which keeps ``H`` positive definite. A pair with
 ``s'y <= eps y'y`` (curvature lost to rounding) is skipped rather than stored.
 
-It stops when the gradient is small enough (converged), or, not converged, at
-``max_iter``, when the line search fails, or after ``_PATIENCE`` iterations in which ``f``
-fell by no more than its rounding error and the gradient reached no new low: the precision
-of the dtype is spent. The message says which, with the count of passes over ``X``.
+It stops when the gradient is small and so is the decrease ``-g'd / 2`` still predicted
+along ``d`` (converged, see ``solvers._stopping``), or, not converged, at ``max_iter`` or
+when the line search fails, or after ``_PATIENCE`` iterations in which ``f`` fell by no
+more than its rounding error and the gradient reached no new low: the precision of the
+dtype is spent (converged if the gradient is within ``tol`` by then). The message says
+which, with the count of evaluations.
 
 Only smooth objectives: with an L1 half use a solver that supports it. The pairs and the
 two-loop scalars are kept in float64; the coefficients keep the objective's dtype.
@@ -34,6 +36,7 @@ from .._validation import check_int, check_number
 from ..objective import Objective
 from ._line_search import line_function, line_search_wolfe
 from ._result import Callback, IterationInfo, SolverResult
+from ._stopping import stop_reason
 
 __all__ = ["solve_lbfgs"]
 
@@ -65,12 +68,16 @@ def solve_lbfgs(
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; zeros by default.
     tol : float >= 0
-        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``.
-        Values of ``f`` stop telling points apart long before its gradient does (near the
-        optimum ``f`` moves by ``|g|^2 / curvature``), so the line search lets the slopes
-        decide there: gradients fall to about 1e-10 to 1e-17 in float64, 1e-5 to 1e-8 in
-        float32. A ``tol`` below what the dtype allows ends, not converged, after a few
-        iterations without progress, and the message says so.
+        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
+        and the decrease ``-g'd / 2`` that the inverse-Hessian estimate predicts is below
+        about ``tol / 100`` of ``f`` (``solvers._stopping``). That estimate knows only the
+        curvature L-BFGS has seen: on ill-conditioned data it can be low, which is why
+        "auto" finishes with Newton-CG there. Values of ``f`` stop telling points apart
+        long before its gradient does (near the optimum ``f`` moves by
+        ``|g|^2 / curvature``), so the line search lets the slopes decide there: gradients
+        fall to about 1e-10 to 1e-17 in float64, 1e-5 to 1e-8 in float32. A ``tol`` below
+        what the dtype allows ends after a few iterations without progress (converged
+        only if the gradient is within ``tol``), and the message says so.
     max_iter : int >= 0
         Iterations (line searches) at most.
     memory : int >= 1
@@ -105,17 +112,19 @@ def solve_lbfgs(
     history, n_evals, n_iter = [value], 1, 0
     best, stalled = optimality, 0  # smallest optimality so far; iterations without progress
     while True:
-        # 1. stop? the gradient is small enough, or the budget is spent
-        if optimality <= tol:
-            message, converged = f"optimality <= tol={tol:g}", True
+        # 1. direction d = -H g; with no memory, -g and a first step of length 1
+        g = grad.astype(np.float64)
+        direction = (-_two_loop(g, pairs)).astype(objective.dtype)
+        slope = float(g @ direction)  # phi'(0) = g'd
+        # 2. stop? the gradient is small and so is the predicted decrease -g'd / 2 (see
+        #    solvers._stopping), or the budget is spent
+        message = stop_reason(optimality, tol, -0.5 * slope, value, objective.dtype)
+        if message:
+            converged = True
             break
         if n_iter == max_iter:
             message, converged = f"reached max_iter={max_iter} iterations", False
             break
-        # 2. direction d = -H g; with no memory, -g and a first step of length 1
-        g = grad.astype(np.float64)
-        direction = (-_two_loop(g, pairs)).astype(objective.dtype)
-        slope = float(g @ direction)  # phi'(0) = g'd
         if not slope < 0:  # rounding broke H's positive definiteness: start afresh
             pairs.clear()
             direction, slope = -grad, -float(g @ g)
@@ -147,10 +156,12 @@ def solve_lbfgs(
         #    the gradient reached no new low
         progress = decrease > noise or optimality < best
         best, stalled = min(best, optimality), 0 if progress else stalled + 1
-        if stalled >= _PATIENCE and optimality > tol:
-            message = f"stalled at machine precision before tol={tol:g}: {_PATIENCE} iterations"
-            message += " without a measurable decrease in f or a smaller gradient"
-            converged = False
+        if stalled >= _PATIENCE:
+            # the precision is spent: converged if at least scikit-learn's rule holds
+            converged = optimality <= tol
+            message = f"stalled at machine precision {'after' if converged else 'before'} "
+            message += f"tol={tol:g}: {_PATIENCE} iterations without a measurable decrease "
+            message += "in f or a smaller gradient"
             break
     message += f"; {n_iter} iterations, {n_evals} evaluations, optimality {optimality:.3g}"
     return SolverResult(coef, n_iter, converged, message, np.array(history), optimality)

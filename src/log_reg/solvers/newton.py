@@ -64,6 +64,7 @@ from .._numerics import FloatArray
 from .._validation import check_int, check_number
 from ..objective import Objective
 from ._result import Callback, IterationInfo, SolverResult
+from ._stopping import stop_reason
 
 __all__ = ["solve_newton"]
 
@@ -91,7 +92,9 @@ def solve_newton(
         Starting point; zeros by default. A multinomial start is centered across classes
         first (safeguard (a) in the module docstring).
     tol : float >= 0
-        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``.
+        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
+        and the Newton decrement predicts a relative gap below about ``tol / 100``
+        (``solvers._stopping``).
     max_iter : int >= 1
         Number of Newton steps at most.
     callback : callable, optional
@@ -129,7 +132,7 @@ def solve_newton(
     loss, grad = objective.loss_gradient(coef)
     history: list[float] = []
     for step in range(max_iter + 1):
-        # 1. stop? the largest gradient entry at coef (loss and grad come from the line search)
+        # 1. the largest gradient entry at coef (loss and grad come from the line search)
         optimality = objective.optimality(coef, grad)
         if callback is not None and step > 0:  # the state after `step` iterations
             callback(IterationInfo(step, loss, optimality))
@@ -138,13 +141,16 @@ def solve_newton(
             message = f"reached max_iter={max_iter} Newton steps; optimality {optimality:.3g}"
             break
         history.append(loss)
-        if optimality <= tol:
-            message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
-            break
         # 2. direction: H d = -g by Cholesky, with the safeguards of the module docstring
         _, H = objective.hessian(coef)  # (m, m); its gradient is the grad we already have
         direction = _newton_direction(objective, H, grad)
-        # 3. line search and update: coef <- coef + t d
+        # 3. stop? the gradient is small and so is the predicted decrease -g^T d / 2
+        decrement = -0.5 * float(grad @ direction)
+        reason = stop_reason(optimality, tol, decrement, loss, objective.dtype)
+        if reason:
+            message, converged = reason, True
+            break
+        # 4. line search and update: coef <- coef + t d
         found = _backtrack(objective, coef, loss, grad, direction)
         if found is None:
             converged = False

@@ -32,6 +32,7 @@ from .._validation import check_int, check_number
 from ..objective import Objective
 from ._line_search import line_function, line_search_armijo
 from ._result import Callback, IterationInfo, SolverResult
+from ._stopping import stop_reason
 
 __all__ = ["solve_newton_cg"]
 
@@ -97,7 +98,9 @@ def solve_newton_cg(
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; zeros by default.
     tol : float >= 0
-        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``.
+        Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
+        and the CG estimate of the Newton decrement predicts a relative gap below about
+        ``tol / 100`` (``solvers._stopping``).
     max_iter : int >= 0
         Newton iterations at most.
     max_cg : int >= 1
@@ -138,14 +141,15 @@ def solve_newton_cg(
             converged = optimality <= tol
             break
         history.append(loss)
-        # 1. stop? the gradient is small enough
-        if optimality <= tol:
-            message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
-            break
-        # 2. direction: H d = -g, approximately, by conjugate gradients
+        # 1. direction: H d = -g, approximately, by conjugate gradients
         hvp, diag = objective.hessian_product(coef)
         eta = min(0.5, np.sqrt(float(np.linalg.norm(grad))))  # the forcing term
         d, _ = _conjugate_gradient(hvp, grad.astype(np.float64), diag, eta, max_cg)
+        # 2. stop? the gradient is small and so is the predicted decrease -g^T d / 2
+        reason = stop_reason(optimality, tol, -0.5 * float(grad @ d), loss, objective.dtype)
+        if reason:
+            message, converged = reason, True
+            break
         d = d.astype(coef.dtype)
         # 3. line search from the full Newton step
         phi = line_function(objective.loss_gradient, coef, d)
