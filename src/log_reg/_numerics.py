@@ -104,16 +104,23 @@ def expit(x: ArrayLike) -> FloatArray:
 sigmoid = expit
 
 
-def _shifted(xp: ModuleType, a: Any, axis: int) -> Any:
-    """``a - max(a)`` along ``axis``: every entry <= 0, so its ``exp`` lies in [0, 1].
+def max_and_shifted(xp: ModuleType, a: Any, axis: int) -> tuple[Any, Any]:
+    """``m = max(a)`` along ``axis`` (kept as a length-1 axis) and ``a - m``.
 
-    For inputs spanning more than the dtype's range (``-max`` and ``+max`` together)
-    the difference rounds to ``-inf``, whose ``exp`` is the correct 0; that rounding
-    is expected here and is not reported as an overflow.
+    Every entry of ``a - m`` is <= 0, so its ``exp`` lies in [0, 1]. For inputs spanning
+    more than the dtype's range (``-max`` and ``+max`` together) the difference rounds to
+    ``-inf``, whose ``exp`` is the correct 0; that rounding is expected here and is not
+    reported as an overflow.
     """
+    m = xp.max(a, axis=axis, keepdims=True)
     quiet = np.errstate(over="ignore") if xp is np else contextlib.nullcontext()
     with quiet:
-        return a - xp.max(a, axis=axis, keepdims=True)
+        return m, a - m
+
+
+def _shifted(xp: ModuleType, a: Any, axis: int) -> Any:
+    """``a - max(a)`` along ``axis`` (see ``max_and_shifted``)."""
+    return max_and_shifted(xp, a, axis)[1]
 
 
 def logsumexp(a: ArrayLike, axis: int = -1) -> FloatArray:

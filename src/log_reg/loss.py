@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._numerics import FloatArray, expit, log1pexp, logsumexp, softmax
+from ._numerics import FloatArray, expit, log1pexp, logsumexp, max_and_shifted, softmax
 from .backends import backend_of
 
 __all__ = ["BINARY", "MULTINOMIAL", "BinaryLogLoss", "LogLoss", "MultinomialLogLoss"]
@@ -142,9 +142,15 @@ class MultinomialLogLoss(LogLoss):
 
     def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
         xp = backend_of(Z).xp
-        # log p = z - logsumexp(z) from one pass; p = exp(log p).
-        log_p = Z - logsumexp(Z, axis=1)[:, None]
-        return -xp.sum(Y * log_p, axis=1), xp.exp(log_p) - Y
+        # With m = max_k z_k: E = exp(z - m) lies in (0, 1], s = sum_k E_k >= 1, and
+        # logsumexp(z) = m + log s, p = E / s. Three n x K arrays, E reused for p - y.
+        m, shifted = max_and_shifted(xp, Z, axis=1)
+        E = xp.exp(shifted)
+        s = xp.sum(E, axis=1, keepdims=True)
+        losses = xp.log(s[:, 0]) + m[:, 0] - xp.sum(Y * Z, axis=1)
+        E /= s
+        E -= Y
+        return losses, E
 
     def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
         xp = backend_of(Z).xp

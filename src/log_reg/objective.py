@@ -73,6 +73,21 @@ def kkt_violation(
     return np.maximum(np.maximum(lo, -hi), 0)
 
 
+def _scores(X: Any, W: FloatArray, b: FloatArray) -> FloatArray:
+    """``X W^T + b``, shape ``(n, n_raw)``.
+
+    For dense NumPy ``X`` with several raw predictions it is computed as ``(W X^T)^T``: the
+    same numbers, laid out class by class (Fortran order), so that the softmax's
+    per-sample max and sum over classes run along contiguous memory (about twice as fast
+    as over rows of 10 to 20 entries).
+    """
+    if isinstance(X, np.ndarray) and W.shape[0] > 1:
+        Z_T = W @ X.T  # (n_raw, n), C order: Z in Fortran order
+        Z_T += b[:, None]
+        return Z_T.T
+    return X @ W.T + b
+
+
 def alpha_from_C(C: float, total_weight: float) -> float:
     """Penalty strength ``alpha = 1 / (C S)`` equivalent to scikit-learn's ``C``; 0 for ``C = inf``.
 
@@ -165,7 +180,7 @@ class Objective:
     def raw_prediction(self, coef: FloatArray) -> FloatArray:
         """``Z = X W^T + b (+ offset)``, shape ``(n, n_raw)``."""
         W, b = self._on_device(*self.split(coef))
-        Z = self.X @ W.T + b
+        Z = _scores(self.X, W, b)
         return Z if self.offset is None else Z + self.offset
 
     def _pack(self, G_W: FloatArray, g_b: FloatArray) -> FloatArray:
@@ -211,7 +226,7 @@ class Objective:
         for start in range(0, self.X.shape[0], ROW_BLOCK):
             rows = slice(start, start + ROW_BLOCK)
             X_b, w_b = self.X[rows], self.weights[rows]
-            Z = X_b @ W.T + b + (0 if self.offset is None else self.offset[rows])
+            Z = _scores(X_b, W, b) + (0 if self.offset is None else self.offset[rows])
             losses, dZ = self.loss.loss_gradient(self.Y[rows], Z)
             R = w_b[:, None] * dZ  # (block, n_raw)
             value += float(w_b @ losses)
@@ -404,7 +419,7 @@ def make_objective(
     if n_classes == 2:
         Y = (y == 1).astype(dtype)[:, None]  # (n, 1)
     else:
-        Y = np.zeros((len(y), n_classes), dtype=dtype)  # one-hot, (n, K)
+        Y = np.zeros((len(y), n_classes), dtype=dtype, order="F")  # one-hot, (n, K), as Z
         Y[np.arange(len(y)), y] = 1
     s = check_sample_weight(sample_weight, len(y), dtype)
     n_raw = Y.shape[1]

@@ -37,7 +37,7 @@ def solve_hybrid(
     *,
     tol: float = 1e-4,
     max_iter: int = 100,
-    lbfgs_budget: int = 30,
+    lbfgs_budget: int = 50,
     callback: Callback | None = None,
 ) -> SolverResult:
     """Minimize a smooth ``objective``: L-BFGS, then Newton-CG if L-BFGS is slow.
