@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -138,7 +139,7 @@ class Objective:
     def n_coef(self) -> int:
         return self.coef_shape[0] * self.coef_shape[1]
 
-    @property
+    @cached_property  # asked at every iteration; str(dtype) costs microseconds
     def dtype(self) -> np.dtype[Any]:
         """The NumPy dtype of the coefficients: float32 for float32 data, else float64."""
         return np.dtype(np.float32 if "float32" in str(self.X.dtype) else np.float64)

@@ -207,3 +207,13 @@ def test_float32_stays_float32(n_classes):
     # |g| <= 1e-6 and H >= 3e-3 on the sum-to-zero subspace here (alpha = 1/300) put the
     # float32 answer within 1e-6 / 3e-3 ~ 3e-4 of the minimizer; coefficients are ~2
     assert relative_error(result.coef, exact) <= 1e-3
+
+
+@pytest.mark.parametrize("m", [1, 63, 64, 65, 200])
+def test_forward_substitution_in_blocks_matches_a_dense_solve(m):
+    from log_reg.solvers.newton import _forward_substitution
+
+    rng = np.random.default_rng(m)
+    L = np.tril(rng.normal(size=(m, m))) + m * np.eye(m)  # well-conditioned, lower-triangular
+    b = rng.normal(size=m)
+    np.testing.assert_allclose(_forward_substitution(L, b), np.linalg.solve(L, b), rtol=1e-12)
