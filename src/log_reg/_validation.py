@@ -167,7 +167,7 @@ def _check_finite(A: NDArray[Any], name: str) -> None:
     # entry by entry. A float matrix is summed by row, ``A @ 1``: BLAS, on every core.
     with np.errstate(over="ignore", invalid="ignore"):
         if A.ndim == 2 and A.dtype in (np.float32, np.float64):
-            sums = A @ np.ones(A.shape[1], dtype=A.dtype)
+            sums: Any = A @ np.ones(A.shape[1], dtype=A.dtype)
         else:
             sums = np.sum(A, dtype=np.float64)
         if np.isfinite(sums).all():
