@@ -62,7 +62,9 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         ``True`` is only allowed with ``solver="liblinear"``, as in scikit-learn.
     tol : float >= 0, default 1e-4
         Stop when the largest entry of the (sub)gradient of the mean-loss objective is
-        at most ``tol`` (``objective.optimality``; the KKT violation under L1).
+        at most ``tol`` (``objective.optimality``; the KKT violation under L1) and, for
+        the smooth solvers, the Newton decrement predicts the objective within a relative
+        ``tol / 100`` of its minimum (1e-6 at the default; ``solvers._stopping``).
     fit_intercept : bool, default True
     intercept_scaling : float, default 1
         Only with ``solver="liblinear"``: as liblinear, the intercept is then the weight of
