@@ -18,6 +18,7 @@ import numpy as np
 from problems import Problem
 
 from log_reg import LogisticRegression
+from log_reg.objective import GRAM_EXACT_MAX
 from log_reg.solvers import SOLVERS
 
 #: Dense-Hessian solvers (ours "newton" and "cd", scikit-learn's "newton-cholesky", glum's
@@ -31,8 +32,8 @@ def dense_hessian_ok(p: Problem) -> bool:
 
 
 #: Ours that form the dense Hessian; ours whose step size ``1 / objective.lipschitz()``
-#: forms the dense ``(d + 1) x (d + 1)`` Gram matrix and eigendecomposes it (``O(d^3)``,
-#: not interruptible: 20,000 features take many minutes and 3 GiB).
+#: forms the dense ``(d + 1) x (d + 1)`` Gram matrix and eigendecomposes it while
+#: ``d + 1 <= GRAM_EXACT_MAX`` (``O(n d^2 + d^3)``; power iteration beyond).
 DENSE_HESSIAN_SOLVERS = {"newton", "cd"}
 GRAM_SOLVERS = {"gd", "sgd"}
 
@@ -42,7 +43,8 @@ def _skip_reason(name: str, p: Problem) -> str:
     d = p.X.shape[1] + 1
     if name in DENSE_HESSIAN_SOLVERS and not dense_hessian_ok(p):
         return f"skipped: dense Hessian of {p.n_coef:,} coefficients on {p.X.shape[0]:,} rows"
-    if name in GRAM_SOLVERS and p.X.shape[0] * d**2 + d**3 > MAX_HESSIAN_FLOPS:
+    exact_gram = d <= GRAM_EXACT_MAX
+    if name in GRAM_SOLVERS and exact_gram and p.X.shape[0] * d**2 + d**3 > MAX_HESSIAN_FLOPS:
         return f"skipped: lipschitz() eigendecomposes a dense {d:,} x {d:,} Gram matrix"
     return ""
 

@@ -10,6 +10,7 @@ from scipy.optimize import minimize
 
 from log_reg.objective import alpha_from_C, make_objective
 from log_reg.penalty import ElasticNet, l1, l2, no_penalty
+from log_reg.solvers import SOLVERS
 
 CASES = [
     pytest.param(n_classes, weighted, intercept, id=f"K{n_classes}-w{weighted:d}-b{intercept:d}")
@@ -164,9 +165,40 @@ def test_blocked_pass_equals_the_whole_pass(n_classes, monkeypatch):
     s = np.random.default_rng(9).uniform(0.5, 2, 50)
     f = make_objective(X, y, n_classes=n_classes, penalty=l2(0.1), sample_weight=s, offset=offset)
     coef = np.random.default_rng(10).normal(size=f.n_coef)
+    v = np.random.default_rng(11).normal(size=f.n_coef)
     whole, whole_H = f.loss_gradient(coef), f.hessian(coef)[1]
-    monkeypatch.setattr(objective_module, "ROW_BLOCK", 7)  # 50 rows: 8 blocks, the last short
+    whole_hvp, whole_diag = f.hessian_product(coef)
+    assert len(objective_module.row_blocks(X)) == 1
+    monkeypatch.setattr(objective_module, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(objective_module, "MIN_BLOCK_ROWS", 7)  # 50 rows: 8 blocks, the last short
+    assert len(objective_module.row_blocks(X)) == 8
     blocked = f.loss_gradient(coef)
     assert blocked[0] == pytest.approx(whole[0], rel=1e-14)
     np.testing.assert_allclose(blocked[1], whole[1], rtol=1e-13, atol=1e-16)
     np.testing.assert_allclose(f.hessian(coef)[1], whole_H, rtol=1e-13, atol=1e-16)
+    hvp, diag = f.hessian_product(coef)
+    np.testing.assert_allclose(hvp(v), whole_hvp(v), rtol=1e-13, atol=1e-16)
+    np.testing.assert_allclose(hvp(v), whole_H @ v, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(diag, whole_diag, rtol=1e-13, atol=1e-16)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_lipschitz_by_power_iteration_is_close_below_the_exact_bound(
+    n_classes, sparse, monkeypatch
+):
+    import scipy.sparse as sp
+
+    import log_reg.objective as objective_module
+
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(300, 40)) * np.logspace(-1, 1, 40)  # badly scaled columns
+    X[np.abs(X) < 0.3] = 0
+    y = rng.integers(0, n_classes, 300)
+    f = make_objective(sp.csr_matrix(X) if sparse else X, y, n_classes=n_classes, penalty=l2(0.01))
+    exact = f.lipschitz()  # 41 columns: from the eigendecomposition of the Gram matrix
+    monkeypatch.setattr(objective_module, "GRAM_EXACT_MAX", 10)
+    estimate = f.lipschitz()  # power iteration: from below, within its rtol of 1e-3 or so
+    assert exact * 0.99 <= estimate <= exact * (1 + 1e-12)
+    result = SOLVERS["gd"].solve(f, tol=0, max_iter=500)  # step 1 / estimate: still stable
+    assert np.all(np.diff(result.loss_history) <= 1e-15)  # every step lowers f

@@ -50,9 +50,31 @@ __all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
 
 HessianVectorProduct = Callable[[FloatArray], FloatArray]
 
-#: Rows per block for tall NumPy data: 16,384 rows of 50 float64 features are 6.5 MB,
-#: about what stays in a core's cache between the two products of a pass.
-ROW_BLOCK = 16_384
+#: NumPy data is processed a block of rows at a time, each about 8 MiB of ``X`` (16,384
+#: rows of 50 float64 features are 6.5 MB): what stays in a core's cache between the two
+#: products of a pass (``X_b W^T``, then ``X_b^T R_b``), so ``X`` is read once a pass, and
+#: the bound on every temporary the size of a block (scaled rows for a Hessian, squares for
+#: its diagonal): no copy of ``X`` is ever made. At least ``MIN_BLOCK_ROWS`` rows a block.
+BLOCK_BYTES = 8 * 2**20
+MIN_BLOCK_ROWS = 256
+#: ``lipschitz`` eigendecomposes the dense Gram matrix up to this many columns (exact),
+#: and estimates its top eigenvalue by power iteration beyond (no ``p x p`` matrix).
+GRAM_EXACT_MAX = 2048
+
+
+def row_blocks(X: Any) -> list[slice]:
+    """Slices of rows covering ``X``, each holding about ``BLOCK_BYTES`` of it (of its
+    stored values, for a SciPy sparse matrix).
+
+    Examples
+    --------
+    >>> [(b.start, b.stop) for b in row_blocks(np.zeros((50_000, 50)))]  # 20,971 x 50 x 8 B
+    [(0, 20971), (20971, 41942), (41942, 62913)]
+    """
+    n, d = X.shape
+    per_row = X.nnz // max(n, 1) + 1 if hasattr(X, "nnz") else d
+    rows = max(MIN_BLOCK_ROWS, BLOCK_BYTES // (per_row * getattr(X.dtype, "itemsize", 8)))
+    return [slice(start, start + rows) for start in range(0, max(n, 1), rows)]
 
 
 def kkt_violation(
@@ -217,15 +239,14 @@ class Objective:
         ``grad_b = sum_i w_i (p_i - y_i)``.
         """
         W, b = self.split(coef)
-        if not isinstance(self.X, np.ndarray) or self.X.shape[0] <= 2 * ROW_BLOCK:
+        if not isinstance(self.X, np.ndarray):
             losses, dZ = self.loss.loss_gradient(self.Y, self.raw_prediction(coef))
             value = self._mean(losses) + self.penalty.smooth_value(W)
             return value, self._lift(self.weights[:, None] * dZ, W)
-        # A tall NumPy X, a block of rows at a time: each block is read twice (X_b W^T, then
-        # X_b^T R_b) while it is still in cache, and temporaries stay block-sized.
+        # NumPy X, a block of rows at a time (``row_blocks``): each block is read twice
+        # (X_b W^T, then X_b^T R_b) while it is still in cache; temporaries stay block-sized.
         value, G, g_b = 0.0, np.zeros_like(W), np.zeros_like(b)
-        for start in range(0, self.X.shape[0], ROW_BLOCK):
-            rows = slice(start, start + ROW_BLOCK)
+        for rows in row_blocks(self.X):
             X_b, w_b = self.X[rows], self.weights[rows]
             Z = _scores(X_b, W, b) + (0 if self.offset is None else self.offset[rows])
             losses, dZ = self.loss.loss_gradient(self.Y[rows], Z)
@@ -266,10 +287,9 @@ class Objective:
         if hasattr(X, "tocsr"):  # SciPy sparse: multiply() scales rows; the p x p result is dense
             G[:nf, :nf] = (X.T @ X.multiply(d[:, None]).tocsr()).toarray()
         elif isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
-            G[:nf, :nf] = sum(
-                X[i : i + ROW_BLOCK].T @ (d[i : i + ROW_BLOCK, None] * X[i : i + ROW_BLOCK])
-                for i in range(0, X.shape[0], ROW_BLOCK)
-            )
+            G[:nf, :nf] = 0
+            for rows in row_blocks(X):
+                G[:nf, :nf] += X[rows].T @ (d[rows, None] * X[rows])
         else:
             G[:nf, :nf] = host(X.T @ (d[:, None] * X))
         if self.fit_intercept:
@@ -287,24 +307,39 @@ class Objective:
         """
         W, _ = self.split(coef)
         Z = self.raw_prediction(coef)
-        _, hessp = self.loss.hessian_operator(self.Y, Z)
         wD = self.weights[:, None] * self.loss.hessian_diagonal(Z)  # (n, n_raw)
         diag_W = self._squares_times(wD) + self.penalty.smooth_gradient(np.ones_like(W))
         diag = self._pack(diag_W, self.backend.to_numpy(self.backend.xp.sum(wD, axis=0)))
+        if isinstance(self.X, np.ndarray):  # a block of rows at a time, as loss_gradient
+            blocks = [(rows, self.loss.hessian_operator(self.Y[rows], Z[rows])[1])
+                      for rows in row_blocks(self.X)]  # fmt: skip
 
-        def hvp(v: FloatArray) -> FloatArray:
+            def hvp(v: FloatArray) -> FloatArray:
+                V_W, v_b = self.split(v)
+                HV, hv_b = np.zeros_like(V_W), np.zeros_like(v_b)
+                for rows, hessp_b in blocks:
+                    X_b = self.X[rows]
+                    U = self.weights[rows, None] * hessp_b(_scores(X_b, V_W, v_b))
+                    HV += (X_b.T @ U).T
+                    hv_b += U.sum(axis=0)
+                return self._pack(HV + self.penalty.smooth_gradient(V_W), hv_b)
+
+            return hvp, diag
+        _, hessp = self.loss.hessian_operator(self.Y, Z)
+
+        def hvp_whole(v: FloatArray) -> FloatArray:
             V_W, v_b = self.split(v)
             V_Wd, v_bd = self._on_device(V_W, v_b)
             U = self.weights[:, None] * hessp(self.X @ V_Wd.T + v_bd)  # (n, n_raw)
             return self._lift(U, W, V_W)
 
-        return hvp, diag
+        return hvp_whole, diag
 
-    def _squares_times(self, D: Any, block: int = 16_384) -> FloatArray:
+    def _squares_times(self, D: Any) -> FloatArray:
         """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
         total = np.zeros((D.shape[1], self.n_features), dtype=self.dtype)
-        for start in range(0, self.X.shape[0], block):
-            Xb, Db = self.X[start : start + block], D[start : start + block]
+        for rows in row_blocks(self.X):
+            Xb, Db = self.X[rows], D[rows]
             squares = Xb.multiply(Xb) if hasattr(Xb, "multiply") else Xb * Xb
             total += self.backend.to_numpy(squares.T @ Db).T
         return total
@@ -351,8 +386,44 @@ class Objective:
         multinomial), so ``H <= c lambda_max(X~^T diag(w) X~) + alpha (1 - r)``.
         """
         c = 0.25 if self.n_raw == 1 else 0.5
-        top = float(np.linalg.eigvalsh(self._weighted_gram(self.weights))[-1])
+        top = self._gram_top_eigenvalue()
         return c * top + self.penalty.l2_strength * float(np.max(self.penalty_weights(), initial=0))
+
+    def _gram_top_eigenvalue(self, rtol: float = 1e-3, max_iter: int = 100) -> float:
+        """``lambda_max`` of ``G = X~^T diag(w) X~``: exact while ``G`` is small, else estimated.
+
+        Up to ``GRAM_EXACT_MAX`` columns, from ``G`` itself (``O(n p^2 + p^3)``). Beyond, by
+        power iteration, ``v <- G v / |G v|``, two passes over ``X`` per step and no ``p x p``
+        matrix: the Rayleigh quotient ``v^T G v`` rises to ``lambda_max`` from below, and
+        stops once a step raises it by less than ``rtol``. Stopping a little short is
+        harmless: (proximal) gradient descent still converges with any step below ``2 / L``.
+        """
+        p = self.n_features + int(self.fit_intercept)
+        if p <= GRAM_EXACT_MAX:
+            return float(np.linalg.eigvalsh(self._weighted_gram(self.weights))[-1])
+        v = np.random.default_rng(0).standard_normal(p).astype(self.dtype)  # the same each time
+        v /= np.linalg.norm(v)
+        rho = 0.0
+        for _ in range(max_iter):
+            u = self._gram_product(v)
+            previous, rho = rho, float(v @ u)  # Rayleigh quotient, |v| = 1
+            v = u / np.linalg.norm(u)
+            if rho - previous <= rtol * rho:
+                break
+        return rho
+
+    def _gram_product(self, v: FloatArray) -> FloatArray:
+        """``G v = X~^T (w o (X~ v))`` for one vector ``v = [v_W, v_b]``: two passes over ``X``."""
+        v_W, v_b = v[: self.n_features], v[self.n_features :]
+        W, b = self._on_device(v_W[None, :], v_b if self.fit_intercept else np.zeros(1, v.dtype))
+        R = self.weights[:, None] * _scores(self.X, W, b)  # (n, 1)
+        host = self.backend.to_numpy
+        u_W = host(self.X.T @ R)[:, 0]
+        return (
+            np.concatenate([u_W, host(self.backend.xp.sum(R, axis=0))])
+            if self.fit_intercept
+            else u_W
+        )
 
     def subset(self, rows: IntArray) -> Objective:
         """The objective on ``rows`` alone, reweighted so its loss is an unbiased estimate of ours.
