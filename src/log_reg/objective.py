@@ -315,7 +315,7 @@ class Objective:
                       for rows in row_blocks(self.X)]  # fmt: skip
 
             def hvp(v: FloatArray) -> FloatArray:
-                V_W, v_b = self.split(v)
+                V_W, v_b = self.split(v.astype(self.dtype, copy=False))  # float32 stays so
                 HV, hv_b = np.zeros_like(V_W), np.zeros_like(v_b)
                 for rows, hessp_b in blocks:
                     X_b = self.X[rows]
