@@ -340,7 +340,7 @@ class Objective:
         total = np.zeros((D.shape[1], self.n_features), dtype=self.dtype)
         for rows in row_blocks(self.X):
             Xb, Db = self.X[rows], D[rows]
-            squares = Xb.multiply(Xb) if hasattr(Xb, "multiply") else Xb * Xb
+            squares = Xb.power(2) if hasattr(Xb, "power") else Xb * Xb  # sparse: stored values
             total += self.backend.to_numpy(squares.T @ Db).T
         return total
 
