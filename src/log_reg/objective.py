@@ -297,19 +297,25 @@ class Objective:
             G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(self.backend.xp.sum(d))
         return G
 
-    def hessian_product(self, coef: FloatArray) -> tuple[HessianVectorProduct, FloatArray]:
+    def hessian_product(
+        self, coef: FloatArray, diagonal: bool = True
+    ) -> tuple[HessianVectorProduct, FloatArray | None]:
         """``v -> H v`` at ``coef`` without forming ``H``, and the diagonal of ``H``.
 
         ``H v = [X^T U + l2 V_W, sum_i U_i]`` with ``U_i = w_i h_i (X V_W^T + v_b)_i``: one
         pass over ``X`` now, two per product. The diagonal (a preconditioner for conjugate
         gradients) is ``H_(k,j),(k,j) = sum_i w_i D_ik x_ij^2`` with ``D`` the loss's
-        diagonal, computed in blocks of rows so that no copy of ``X`` is made.
+        diagonal, computed in blocks of rows so that no copy of ``X`` is made; it costs a
+        pass that squares ``X`` (several products' worth), so ``diagonal=False`` skips it
+        and returns ``None`` in its place.
         """
         W, _ = self.split(coef)
         Z = self.raw_prediction(coef)
-        wD = self.weights[:, None] * self.loss.hessian_diagonal(Z)  # (n, n_raw)
-        diag_W = self._squares_times(wD) + self.penalty.smooth_gradient(np.ones_like(W))
-        diag = self._pack(diag_W, self.backend.to_numpy(self.backend.xp.sum(wD, axis=0)))
+        diag = None
+        if diagonal:
+            wD = self.weights[:, None] * self.loss.hessian_diagonal(Z)  # (n, n_raw)
+            diag_W = self._squares_times(wD) + self.penalty.smooth_gradient(np.ones_like(W))
+            diag = self._pack(diag_W, self.backend.to_numpy(self.backend.xp.sum(wD, axis=0)))
         if isinstance(self.X, np.ndarray):  # a block of rows at a time, as loss_gradient
             blocks = [(rows, self.loss.hessian_operator(self.Y[rows], Z[rows])[1])
                       for rows in row_blocks(self.X)]  # fmt: skip

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import dask.array as da
 import numpy as np
@@ -341,12 +341,17 @@ class DaskObjective(Objective):
         H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
         return grad.astype(self.dtype), H.astype(self.dtype)
 
-    def hessian_product(self, coef: FloatArray) -> tuple[HessianVectorProduct, FloatArray]:
-        """``v -> H v`` and the diagonal of ``H``: one pass now, and one per product (each
-        chunk recomputes its raw predictions rather than keeping them between passes)."""
+    def hessian_product(
+        self, coef: FloatArray, diagonal: bool = True
+    ) -> tuple[HessianVectorProduct, FloatArray | None]:
+        """``v -> H v`` and the diagonal of ``H`` (``None`` with ``diagonal=False``): one pass
+        for the diagonal, and one per product (each chunk recomputes its raw predictions
+        rather than keeping them between passes)."""
         W, _ = self.split(coef)
-        diag = self._chunk_sum(_hessian_diagonal, coef, width=self.n_coef)
-        diag = (diag + self._penalty_gradient(np.ones_like(W))).astype(self.dtype)
+        diag = None
+        if diagonal:
+            diag = self._chunk_sum(_hessian_diagonal, coef, width=self.n_coef)
+            diag = (diag + self._penalty_gradient(np.ones_like(W))).astype(self.dtype)
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, _ = self.split(v)
@@ -408,11 +413,11 @@ def _hessian(f: Objective, coef: FloatArray) -> FloatArray:
 
 
 def _hessian_diagonal(f: Objective, coef: FloatArray) -> FloatArray:
-    return f.hessian_product(coef)[1]
+    return cast(FloatArray, f.hessian_product(coef, diagonal=True)[1])
 
 
 def _hessian_vector(f: Objective, coef: FloatArray, v: FloatArray) -> FloatArray:
-    return f.hessian_product(coef)[0](v)
+    return f.hessian_product(coef, diagonal=False)[0](v)
 
 
 def _gram(f: Objective) -> FloatArray:
