@@ -158,7 +158,7 @@ def test_rejects_bad_input(kwargs, match):
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_blocked_pass_equals_the_whole_pass(n_classes, monkeypatch):
-    import log_reg.objective as objective_module
+    import log_reg._passes as passes
 
     X, y = make_problem(n=50, d=3, n_classes=n_classes, seed=7)
     offset = np.random.default_rng(8).normal(size=50)
@@ -168,10 +168,10 @@ def test_blocked_pass_equals_the_whole_pass(n_classes, monkeypatch):
     v = np.random.default_rng(11).normal(size=f.n_coef)
     whole, whole_H = f.loss_gradient(coef), f.hessian(coef)[1]
     whole_hvp, whole_diag = f.hessian_product(coef)
-    assert len(objective_module.row_blocks(X)) == 1
-    monkeypatch.setattr(objective_module, "BLOCK_BYTES", 1)
-    monkeypatch.setattr(objective_module, "MIN_BLOCK_ROWS", 7)  # 50 rows: 8 blocks, the last short
-    assert len(objective_module.row_blocks(X)) == 8
+    assert len(passes.row_blocks(X)) == 1
+    monkeypatch.setattr(passes, "BLOCK_BYTES", 1)
+    monkeypatch.setattr(passes, "MIN_BLOCK_ROWS", 7)  # 50 rows: 8 blocks, the last short
+    assert len(passes.row_blocks(X)) == 8
     blocked = f.loss_gradient(coef)
     assert blocked[0] == pytest.approx(whole[0], rel=1e-14)
     np.testing.assert_allclose(blocked[1], whole[1], rtol=1e-13, atol=1e-16)
@@ -189,7 +189,7 @@ def test_lipschitz_by_power_iteration_is_close_below_the_exact_bound(
 ):
     import scipy.sparse as sp
 
-    import log_reg.objective as objective_module
+    import log_reg._passes as passes
 
     rng = np.random.default_rng(12)
     X = rng.normal(size=(300, 40)) * np.logspace(-1, 1, 40)  # badly scaled columns
@@ -197,7 +197,7 @@ def test_lipschitz_by_power_iteration_is_close_below_the_exact_bound(
     y = rng.integers(0, n_classes, 300)
     f = make_objective(sp.csr_matrix(X) if sparse else X, y, n_classes=n_classes, penalty=l2(0.01))
     exact = f.lipschitz()  # 41 columns: from the eigendecomposition of the Gram matrix
-    monkeypatch.setattr(objective_module, "GRAM_EXACT_MAX", 10)
+    monkeypatch.setattr(passes, "GRAM_EXACT_MAX", 10)
     estimate = f.lipschitz()  # power iteration: from below, within its rtol of 1e-3 or so
     assert exact * 0.99 <= estimate <= exact * (1 + 1e-12)
     result = SOLVERS["gd"].solve(f, tol=0, max_iter=500)  # step 1 / estimate: still stable

@@ -40,88 +40,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _passes
 from ._numerics import FloatArray, IntArray
+from ._passes import row_blocks, scores, squares_times, top_eigenvalue, weighted_gram
 from ._validation import check_bounds, check_int, check_offset, check_sample_weight, check_X
 from .backends import NUMPY, Backend, backend_of
 from .loss import BINARY, MULTINOMIAL, LogLoss
-from .penalty import ElasticNet
+from .penalty import ElasticNet, alpha_from_C, kkt_violation
 
 __all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
 
 HessianVectorProduct = Callable[[FloatArray], FloatArray]
-
-#: NumPy data is processed a block of rows at a time, each about 8 MiB of ``X`` (16,384
-#: rows of 50 float64 features are 6.5 MB): what stays in a core's cache between the two
-#: products of a pass (``X_b W^T``, then ``X_b^T R_b``), so ``X`` is read once a pass, and
-#: the bound on every temporary the size of a block (scaled rows for a Hessian, squares for
-#: its diagonal): no copy of ``X`` is ever made. At least ``MIN_BLOCK_ROWS`` rows a block.
-BLOCK_BYTES = 8 * 2**20
-MIN_BLOCK_ROWS = 256
-#: ``lipschitz`` eigendecomposes the dense Gram matrix up to this many columns (exact),
-#: and estimates its top eigenvalue by power iteration beyond (no ``p x p`` matrix).
-GRAM_EXACT_MAX = 2048
-
-
-def row_blocks(X: Any) -> list[slice]:
-    """Slices of rows covering ``X``, each holding about ``BLOCK_BYTES`` of it (of its
-    stored values, for a SciPy sparse matrix).
-
-    Examples
-    --------
-    >>> [(b.start, b.stop) for b in row_blocks(np.zeros((50_000, 50)))]  # 20,971 x 50 x 8 B
-    [(0, 20971), (20971, 41942), (41942, 62913)]
-    """
-    n, d = X.shape
-    per_row = X.nnz // max(n, 1) + 1 if hasattr(X, "nnz") else d
-    rows = max(MIN_BLOCK_ROWS, BLOCK_BYTES // (per_row * getattr(X.dtype, "itemsize", 8)))
-    return [slice(start, start + rows) for start in range(0, max(n, 1), rows)]
-
-
-def kkt_violation(
-    coef: FloatArray,
-    grad: FloatArray,
-    lam: FloatArray,
-    lower: FloatArray | None = None,
-    upper: FloatArray | None = None,
-) -> FloatArray:
-    """Per entry, the distance from 0 to the subdifferential of ``smooth + lam |.| + box``.
-
-    See ``Objective.optimality``: ``max(lo, -hi, 0)`` for the interval ``[lo, hi]``.
-    """
-    lo = np.where(coef != 0, grad + lam * np.sign(coef), grad - lam)
-    hi = np.where(coef != 0, grad + lam * np.sign(coef), grad + lam)
-    if lower is not None and upper is not None:
-        hi = np.where(coef >= upper, np.inf, hi)
-        lo = np.where(coef <= lower, -np.inf, lo)
-    return np.maximum(np.maximum(lo, -hi), 0)
-
-
-def _scores(X: Any, W: FloatArray, b: FloatArray) -> FloatArray:
-    """``X W^T + b``, shape ``(n, n_raw)``.
-
-    For dense NumPy ``X`` with several raw predictions it is computed as ``(W X^T)^T``: the
-    same numbers, laid out class by class (Fortran order), so that the softmax's
-    per-sample max and sum over classes run along contiguous memory (about twice as fast
-    as over rows of 10 to 20 entries).
-    """
-    if isinstance(X, np.ndarray) and W.shape[0] > 1:
-        Z_T = W @ X.T  # (n_raw, n), C order: Z in Fortran order
-        Z_T += b[:, None]
-        return Z_T.T
-    return X @ W.T + b
-
-
-def alpha_from_C(C: float, total_weight: float) -> float:
-    """Penalty strength ``alpha = 1 / (C S)`` equivalent to scikit-learn's ``C``; 0 for ``C = inf``.
-
-    Examples
-    --------
-    >>> alpha_from_C(1.0, 100.0)
-    0.01
-    >>> alpha_from_C(float("inf"), 100.0)
-    0.0
-    """
-    return 0.0 if np.isinf(C) else 1.0 / (C * total_weight)
 
 
 @dataclass(frozen=True, eq=False)
@@ -203,7 +132,7 @@ class Objective:
     def raw_prediction(self, coef: FloatArray) -> FloatArray:
         """``Z = X W^T + b (+ offset)``, shape ``(n, n_raw)``."""
         W, b = self._on_device(*self.split(coef))
-        Z = _scores(self.X, W, b)
+        Z = scores(self.X, W, b)
         return Z if self.offset is None else Z + self.offset
 
     def _pack(self, G_W: FloatArray, g_b: FloatArray) -> FloatArray:
@@ -248,7 +177,7 @@ class Objective:
         value, G, g_b = 0.0, np.zeros_like(W), np.zeros_like(b)
         for rows in row_blocks(self.X):
             X_b, w_b = self.X[rows], self.weights[rows]
-            Z = _scores(X_b, W, b) + (0 if self.offset is None else self.offset[rows])
+            Z = scores(X_b, W, b) + (0 if self.offset is None else self.offset[rows])
             losses, dZ = self.loss.loss_gradient(self.Y[rows], Z)
             R = w_b[:, None] * dZ  # (block, n_raw)
             value += float(w_b @ losses)
@@ -281,21 +210,8 @@ class Objective:
         return grad, H
 
     def _weighted_gram(self, d: FloatArray) -> FloatArray:
-        """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``."""
-        nf, host, X = self.n_features, self.backend.to_numpy, self.X
-        G = np.empty((nf + self.fit_intercept,) * 2, dtype=self.dtype)
-        if hasattr(X, "tocsr"):  # SciPy sparse: multiply() scales rows; the p x p result is dense
-            G[:nf, :nf] = (X.T @ X.multiply(d[:, None]).tocsr()).toarray()
-        elif isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
-            G[:nf, :nf] = 0
-            for rows in row_blocks(X):
-                G[:nf, :nf] += X[rows].T @ (d[rows, None] * X[rows])
-        else:
-            G[:nf, :nf] = host(X.T @ (d[:, None] * X))
-        if self.fit_intercept:
-            v = host(X.T @ d)
-            G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(self.backend.xp.sum(d))
-        return G
+        """``X~^T diag(d) X~`` for ``X~ = [X, 1]``; shape ``(p, p)`` (``_passes.weighted_gram``)."""
+        return weighted_gram(self.X, d, self.fit_intercept, self.dtype, self.backend)
 
     def hessian_product(
         self, coef: FloatArray, diagonal: bool = True
@@ -325,7 +241,7 @@ class Objective:
                 HV, hv_b = np.zeros_like(V_W), np.zeros_like(v_b)
                 for rows, hessp_b in blocks:
                     X_b = self.X[rows]
-                    U = self.weights[rows, None] * hessp_b(_scores(X_b, V_W, v_b))
+                    U = self.weights[rows, None] * hessp_b(scores(X_b, V_W, v_b))
                     HV += (X_b.T @ U).T
                     hv_b += U.sum(axis=0)
                 return self._pack(HV + self.penalty.smooth_gradient(V_W), hv_b)
@@ -342,13 +258,8 @@ class Objective:
         return hvp_whole, diag
 
     def _squares_times(self, D: Any) -> FloatArray:
-        """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
-        total = np.zeros((D.shape[1], self.n_features), dtype=self.dtype)
-        for rows in row_blocks(self.X):
-            Xb, Db = self.X[rows], D[rows]
-            squares = Xb.power(2) if hasattr(Xb, "power") else Xb * Xb  # sparse: stored values
-            total += self.backend.to_numpy(squares.T @ Db).T
-        return total
+        """``(X o X)^T D`` ``(n_raw, d)`` (``_passes.squares_times``)."""
+        return squares_times(self.X, D, self.dtype, self.backend)
 
     # -- what solvers need besides derivatives -----------------------------------
     def optimality(self, coef: FloatArray, grad: FloatArray) -> float:
@@ -395,34 +306,22 @@ class Objective:
         top = self._gram_top_eigenvalue()
         return c * top + self.penalty.l2_strength * float(np.max(self.penalty_weights(), initial=0))
 
-    def _gram_top_eigenvalue(self, rtol: float = 1e-3, max_iter: int = 100) -> float:
+    def _gram_top_eigenvalue(self) -> float:
         """``lambda_max`` of ``G = X~^T diag(w) X~``: exact while ``G`` is small, else estimated.
 
-        Up to ``GRAM_EXACT_MAX`` columns, from ``G`` itself (``O(n p^2 + p^3)``). Beyond, by
-        power iteration, ``v <- G v / |G v|``, two passes over ``X`` per step and no ``p x p``
-        matrix: the Rayleigh quotient ``v^T G v`` rises to ``lambda_max`` from below, and
-        stops once a step raises it by less than ``rtol``. Stopping a little short is
-        harmless: (proximal) gradient descent still converges with any step below ``2 / L``.
+        Up to ``GRAM_EXACT_MAX`` columns, from ``G`` itself (``O(n p^2 + p^3)``); beyond, by
+        power iteration on ``v -> G v`` (two passes over ``X`` a step, no ``p x p`` matrix).
         """
         p = self.n_features + int(self.fit_intercept)
-        if p <= GRAM_EXACT_MAX:
+        if p <= _passes.GRAM_EXACT_MAX:
             return float(np.linalg.eigvalsh(self._weighted_gram(self.weights))[-1])
-        v = np.random.default_rng(0).standard_normal(p).astype(self.dtype)  # the same each time
-        v /= np.linalg.norm(v)
-        rho = 0.0
-        for _ in range(max_iter):
-            u = self._gram_product(v)
-            previous, rho = rho, float(v @ u)  # Rayleigh quotient, |v| = 1
-            v = u / np.linalg.norm(u)
-            if rho - previous <= rtol * rho:
-                break
-        return rho
+        return top_eigenvalue(self._gram_product, p, self.dtype)
 
     def _gram_product(self, v: FloatArray) -> FloatArray:
         """``G v = X~^T (w o (X~ v))`` for one vector ``v = [v_W, v_b]``: two passes over ``X``."""
         v_W, v_b = v[: self.n_features], v[self.n_features :]
         W, b = self._on_device(v_W[None, :], v_b if self.fit_intercept else np.zeros(1, v.dtype))
-        R = self.weights[:, None] * _scores(self.X, W, b)  # (n, 1)
+        R = self.weights[:, None] * scores(self.X, W, b)  # (n, 1)
         host = self.backend.to_numpy
         u_W = host(self.X.T @ R)[:, 0]
         return (

@@ -26,7 +26,15 @@ import numpy as np
 
 from ._numerics import FloatArray
 
-__all__ = ["ElasticNet", "l1", "l2", "no_penalty", "soft_threshold"]
+__all__ = [
+    "ElasticNet",
+    "alpha_from_C",
+    "kkt_violation",
+    "l1",
+    "l2",
+    "no_penalty",
+    "soft_threshold",
+]
 
 
 def soft_threshold(v: FloatArray, threshold: float | FloatArray) -> FloatArray:
@@ -140,3 +148,35 @@ def l2(alpha: float) -> ElasticNet:
 def l1(alpha: float) -> ElasticNet:
     """Lasso: ``alpha ||W||_1``."""
     return ElasticNet(alpha, 1.0)
+
+
+def alpha_from_C(C: float, total_weight: float) -> float:
+    """Penalty strength ``alpha = 1 / (C S)`` equivalent to scikit-learn's ``C``; 0 for ``C = inf``.
+
+    Examples
+    --------
+    >>> alpha_from_C(1.0, 100.0)
+    0.01
+    >>> alpha_from_C(float("inf"), 100.0)
+    0.0
+    """
+    return 0.0 if np.isinf(C) else 1.0 / (C * total_weight)
+
+
+def kkt_violation(
+    coef: FloatArray,
+    grad: FloatArray,
+    lam: FloatArray,
+    lower: FloatArray | None = None,
+    upper: FloatArray | None = None,
+) -> FloatArray:
+    """Per entry, the distance from 0 to the subdifferential of ``smooth + lam |.| + box``.
+
+    See ``Objective.optimality``: ``max(lo, -hi, 0)`` for the interval ``[lo, hi]``.
+    """
+    lo = np.where(coef != 0, grad + lam * np.sign(coef), grad - lam)
+    hi = np.where(coef != 0, grad + lam * np.sign(coef), grad + lam)
+    if lower is not None and upper is not None:
+        hi = np.where(coef >= upper, np.inf, hi)
+        lo = np.where(coef <= lower, -np.inf, lo)
+    return np.maximum(np.maximum(lo, -hi), 0)
