@@ -65,6 +65,9 @@ def test_every_pass_equals_the_numpy_objective(client):
     (g_hvp, g_diag), (f_hvp, f_diag) = g.hessian_product(coef), f.hessian_product(coef)
     np.testing.assert_allclose(g_hvp(v), f_hvp(v), rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(g_diag, f_diag, rtol=1e-10, atol=1e-14)
+    g_hvp_only, no_diag = g.hessian_product(coef, diagonal=False)
+    assert no_diag is None
+    np.testing.assert_allclose(g_hvp_only(v), f_hvp(v), rtol=1e-10, atol=1e-14)
     assert g.lipschitz() == pytest.approx(f.lipschitz(), rel=1e-10)
     rows = np.array([5, 100, 7, 229])
     assert g.subset(rows).value(coef) == pytest.approx(f.subset(rows).value(coef), rel=1e-12)

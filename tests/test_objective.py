@@ -59,6 +59,9 @@ def test_hessian_and_hessian_product_match_finite_differences(n_classes, weighte
     np.testing.assert_allclose(diag, np.diagonal(H), rtol=1e-12, atol=1e-15)
     for v in np.random.default_rng(3).normal(size=(3, f.n_coef)):
         np.testing.assert_allclose(hvp(v), H @ v, rtol=1e-12, atol=1e-14)
+    hvp_only, no_diag = f.hessian_product(coef, diagonal=False)  # the pass squaring X skipped
+    assert no_diag is None
+    np.testing.assert_allclose(hvp_only(v), H @ v, rtol=1e-12, atol=1e-14)
 
 
 @pytest.mark.parametrize("n_classes, weighted, intercept", CASES)

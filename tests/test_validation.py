@@ -33,3 +33,24 @@ def test_labels_encode_as_numpy_unique_does(labels):
     np.testing.assert_array_equal(classes, expected_classes)
     np.testing.assert_array_equal(encoded, expected.ravel())
     np.testing.assert_array_equal(classes[encoded], labels)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_every_non_finite_entry_is_found(order, dtype, bad):
+    """The fast path sums rows with BLAS; a NaN or infinity anywhere makes its row's sum non-finite."""
+    from log_reg._validation import check_X
+
+    X = np.array(rng.normal(size=(300, 7)), dtype=dtype, order=order)
+    X[211, 5] = bad
+    with pytest.raises(ValueError, match=r"X contains (NaN|infinity).*index \(211, 5\)"):
+        check_X(X)
+
+
+def test_huge_finite_values_pass_although_their_row_sums_overflow():
+    from log_reg._validation import check_X
+
+    X = np.ones((4, 3), dtype=np.float32)
+    X[2] = np.finfo(np.float32).max  # the row sums to inf in float32: checked entry by entry
+    assert check_X(X) is not None
