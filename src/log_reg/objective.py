@@ -389,7 +389,7 @@ def make_objective(
             f"y must hold integer labels in 0..{n_classes - 1}; got values from {y.min()!r} "
             f"to {y.max()!r} ({y.dtype})."
         )
-    y = y.astype(np.intp)
+    y = y.astype(np.intp, copy=False)
     backend = backend_of(X)
     dtype = np.float32 if "float32" in str(X.dtype) else np.float64
     loss = BINARY if n_classes == 2 else MULTINOMIAL
