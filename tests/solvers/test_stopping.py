@@ -88,3 +88,14 @@ def test_float32_stops_at_its_own_precision():
     f32 = make_objective(X32, (f.Y[:, 0] > 0.5).astype(int), penalty=f.penalty)
     result = SOLVERS["newton"].solve(f32, tol=1e-4)
     assert result.converged and result.coef.dtype == np.float32
+
+
+def test_lbfgs_at_max_iter_says_why_a_small_gradient_was_not_enough(problem):
+    f, _, _ = problem
+    tol, seen = 0.1, []  # loose: the gradient is within it long before the decrease is
+    result = SOLVERS["lbfgs"].solve(f, tol=tol, max_iter=1000, callback=seen.append)
+    first_small = next(info.iteration for info in seen if info.optimality <= tol)
+    assert result.converged and first_small < result.n_iter
+    short = SOLVERS["lbfgs"].solve(f, tol=tol, max_iter=first_small)
+    assert not short.converged and short.optimality <= tol
+    assert "gradient within tol but a predicted decrease" in short.message

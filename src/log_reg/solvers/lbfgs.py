@@ -36,7 +36,7 @@ from .._validation import check_int, check_number
 from ..objective import Objective
 from ._line_search import line_function, line_search_wolfe
 from ._result import Callback, IterationInfo, SolverResult
-from ._stopping import stop_reason
+from ._stopping import gap_tolerance, stop_reason
 
 __all__ = ["solve_lbfgs"]
 
@@ -130,6 +130,11 @@ def solve_lbfgs(
             break
         if n_iter == max_iter:
             message, converged = f"reached max_iter={max_iter} iterations", False
+            if optimality <= tol:  # say why a small gradient was not enough
+                message += (
+                    f" with the gradient within tol but a predicted decrease of {predicted:.3g}"
+                    f" above {gap_tolerance(tol, value, objective.dtype):.3g}"
+                )
             break
         if not slope < 0:  # rounding broke H's positive definiteness: start afresh
             pairs.clear()
