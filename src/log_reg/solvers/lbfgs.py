@@ -121,6 +121,9 @@ def solve_lbfgs(
         g = grad.astype(np.float64)
         direction = (-_two_loop(g, pairs)).astype(objective.dtype)
         slope = float(g @ direction)  # phi'(0) = g'd
+        if not slope < 0:  # rounding broke H's positive definiteness: start afresh
+            pairs.clear()
+            direction, slope = -grad, -float(g @ g)
         # 2. stop? the gradient is small and so is the predicted decrease -g'd / 2, scaled
         #    up by _UNDERESTIMATE (see solvers._stopping), or the budget is spent
         predicted = -0.5 * slope * _UNDERESTIMATE
@@ -136,9 +139,6 @@ def solve_lbfgs(
                     f" above {gap_tolerance(tol, value, objective.dtype):.3g}"
                 )
             break
-        if not slope < 0:  # rounding broke H's positive definiteness: start afresh
-            pairs.clear()
-            direction, slope = -grad, -float(g @ g)
         step0 = 1.0 if pairs else 1.0 / float(np.linalg.norm(g))
         # 3. line search along d: its last evaluation gives the new value and gradient
         phi = line_function(objective.loss_gradient, coef, direction)
