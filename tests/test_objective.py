@@ -118,6 +118,42 @@ def test_subset_is_an_unbiased_estimate():
     np.testing.assert_allclose(mean, f.gradient(coef), rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.parametrize("n_classes, weighted, intercept", CASES)
+def test_start_is_the_intercept_only_optimum(n_classes, weighted, intercept):
+    f, _ = build(n_classes, weighted, intercept)
+    start = f.start()
+    W, b = f.split(start)
+    assert not W.any()
+    if not intercept:
+        assert not start.any()
+        return
+    # the intercepts' gradient vanishes there: each class's predicted share is its weighted one
+    g_b = f.gradient(start).reshape(f.coef_shape)[:, -1]
+    np.testing.assert_allclose(g_b, 0, atol=1e-14)
+    if n_classes > 2:  # symmetric, like the softmax's penalized optimum
+        assert abs(b.sum()) < 1e-14
+    # and moving an intercept either way raises f: a minimum along b
+    start_value = f.value(start)
+    for shift in (1e-3, -1e-3):
+        moved = start.copy()
+        moved.reshape(f.coef_shape)[0, -1] += shift
+        assert f.value(moved) > start_value
+
+
+def test_start_is_zero_without_a_closed_form_and_within_bounds():
+    X, y = make_problem(n=30, d=3, n_classes=3, seed=0)
+    with_offset = make_objective(X, y, n_classes=3, offset=np.ones(30))
+    assert not with_offset.start().any()
+    weights = np.where(y == 2, 0.0, 1.0)  # class 2 has no weight: its optimum b is -inf
+    assert not make_objective(X, y, n_classes=3, sample_weight=weights).start().any()
+    Xb, yb = make_problem(n=30, d=3, n_classes=2, seed=0)
+    free = make_objective(Xb, yb, n_classes=2).start()
+    assert free[-1] != 0
+    # bounds hold the weights only (never an intercept): W = 0 outside them is clipped in
+    bounded = make_objective(Xb, yb, n_classes=2, lower_bounds=0.01).start()
+    np.testing.assert_array_equal(bounded, [0.01, 0.01, 0.01, free[-1]])
+
+
 def test_float32_stays_float32():
     X, y = make_problem(n=20, d=3)
     f = make_objective(X.astype(np.float32), y, penalty=l2(0.1))

@@ -100,8 +100,32 @@ class Objective:
         return self.backend.asarray(W), self.backend.asarray(b)
 
     def zeros(self) -> FloatArray:
-        """The starting point every solver uses by default: all coefficients zero."""
+        """All coefficients zero."""
         return np.zeros(self.n_coef, dtype=self.dtype)
+
+    def start(self) -> FloatArray:
+        """The starting point every solver uses by default: the intercept-only model.
+
+        ``W = 0`` and ``b`` the intercepts that fit the weighted class shares
+        ``pi_k = sum_i w_i y_ik`` exactly: ``b = log(pi / (1 - pi))`` for one raw prediction,
+        ``b_k = log pi_k - mean_l log pi_l`` for the softmax (symmetric, like its optimum).
+        It is the optimum of the model without features, one Newton step or more closer to
+        the solution than zero, and it costs a pass over ``Y``, not ``X``. All zeros instead
+        when there is no intercept, an offset (no closed form), or a class of zero weight.
+        """
+        coef = self.zeros()
+        if not self.fit_intercept or self.offset is not None:
+            return coef
+        pi = self.backend.to_numpy(self.backend.xp.sum(self.weights[:, None] * self.Y, axis=0))
+        pi = np.asarray(pi, dtype=np.float64)
+        if self.n_raw == 1:
+            pi = np.concatenate([1 - pi, pi])
+        if not np.all(pi > 0):
+            return coef
+        log_pi = np.log(pi)
+        b = log_pi[1:] - log_pi[0] if self.n_raw == 1 else log_pi - log_pi.mean()
+        coef.reshape(self.coef_shape)[:, -1] = b
+        return self.project(coef)
 
     def split(self, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
         """``coef -> (W, b)``: weights ``(n_raw, d)``, intercepts ``(n_raw,)`` (zeros if none)."""

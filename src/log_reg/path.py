@@ -54,7 +54,7 @@ from .backends import backend_of, is_numpy
 from .objective import Objective, alpha_from_C
 from .penalty import ElasticNet
 
-__all__ = ["PathResult", "alpha_max", "intercept_only", "regularization_path", "solve_path"]
+__all__ = ["PathResult", "alpha_max", "regularization_path", "solve_path"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,26 +96,6 @@ class PathResult:
     solver: str
 
 
-def intercept_only(task: Objective) -> FloatArray:
-    """``(W, b) = (0, b*)``, the intercept-only model's optimum, as a flat coefficient vector.
-
-    ``b*`` matches the weighted class frequencies ``pi``; where some ``pi`` is 0 or 1 the
-    optimum lies at infinity and the start is all zeros.
-    """
-    coef = task.zeros()
-    if not task.fit_intercept:
-        return coef
-    pi = np.asarray(task.weights @ task.Y, dtype=np.float64)  # (n_raw,)
-    pi = np.array([1 - pi[0], pi[0]]) if task.n_raw == 1 else pi
-    if not np.all((pi > 0) & (pi < 1)):
-        return coef
-    log_pi = np.log(pi)
-    b = log_pi[1:] - log_pi[:1] if task.n_raw == 1 else log_pi - log_pi.mean()
-    M = coef.reshape(task.coef_shape)
-    M[:, -1] = b
-    return coef
-
-
 def alpha_max(task: Objective, l1_ratio: float) -> float:
     """Smallest ``alpha`` at which the weights are all zero: ``max |grad_W f(0, b*)| / r``.
 
@@ -128,7 +108,7 @@ def alpha_max(task: Objective, l1_ratio: float) -> float:
     0.25
     """
     r = check_number(l1_ratio, "l1_ratio", low=0, low_inclusive=False, high=1)
-    grad = task.gradient(intercept_only(task)) * task.penalized_mask()  # intercepts masked
+    grad = task.gradient(task.start()) * task.penalized_mask()  # intercepts masked
     return float(np.max(np.abs(grad), initial=0.0)) / r
 
 
@@ -163,7 +143,7 @@ def solve_path(
     coefs, intercepts = np.empty((n, n_raw, d)), np.empty((n, n_raw))
     n_iter, values = np.empty(n, np.int32), np.empty(n)
     converged, optimality = np.empty(n, bool), np.empty(n)
-    current = [intercept_only(t) for t in tasks] if start is None else to_solver(problem, *start)
+    current = [t.start() for t in tasks] if start is None else to_solver(problem, *start)
     options: dict[str, Any] = {"tol": tol, "max_iter": max_iter}
     if problem.spec.randomized:
         options["random_state"] = random_state

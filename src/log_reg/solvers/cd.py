@@ -211,7 +211,7 @@ def solve_cd(
     tol = check_number(tol, "tol", low=0)
     max_iter = check_int(max_iter, "max_iter", low=0)
     max_inner = check_int(max_inner, "max_inner", low=1)
-    coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     if coef.shape != (objective.n_coef,):
         raise ValueError(f"coef0 must have shape ({objective.n_coef},); got {coef.shape}.")
     coef = objective.project(coef)  # start inside the bounds, if any

@@ -76,7 +76,7 @@ def solve_gd(
         lr = 1.0 / objective.lipschitz()
     lr = check_number(lr, "lr", low=0, low_inclusive=False)
 
-    coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     coef = objective.project(coef)  # start inside the bounds, if any
     smooth_only = objective.penalty.is_smooth
     history: list[float] = []

@@ -186,7 +186,7 @@ def _check_problem(objective: Objective, coef0: FloatArray | None) -> FloatArray
             f"l1_ratio={objective.penalty.l1_ratio!r}. Use a solver that supports L1 "
             "(see log_reg.solvers.SOLVERS)."
         )
-    coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     if coef.shape != (objective.n_coef,):
         raise ValueError(f"coef0 must have shape ({objective.n_coef},); got {coef.shape}.")
     return coef

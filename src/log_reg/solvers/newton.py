@@ -167,7 +167,7 @@ def solve_newton(
 def _start(objective: Objective, coef0: FloatArray | None) -> FloatArray:
     """The starting point in the working dtype; multinomial ones centered across classes."""
     if coef0 is None:
-        return objective.zeros()
+        return objective.start()
     coef = np.array(coef0, dtype=objective.dtype)
     if coef.shape != (objective.n_coef,):
         raise ValueError(

@@ -138,7 +138,7 @@ def solve_newton_cg(
         raise ValueError(
             "newton-cg handles L2 or no penalty, without bounds; use 'cd' for an L1 part or bounds."
         )
-    coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     loss, grad = objective.loss_gradient(coef)
     history: list[float] = []
     message, converged = f"reached max_iter={max_iter} iterations", False

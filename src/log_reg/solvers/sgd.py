@@ -126,7 +126,7 @@ def solve_sgd(
         else check_number(lr, "lr", low=0, low_inclusive=False)
     )
 
-    coef = objective.zeros() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
     coef = objective.project(coef)  # start inside the bounds, if any
     n_train = len(train_rows)
     history: list[float] = []
