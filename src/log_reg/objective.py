@@ -224,14 +224,22 @@ class Objective:
         dZ, blocks = self.loss.gradient_hessian(self.Y, self.raw_prediction(coef))
         grad = self._lift(self.weights[:, None] * dZ, W)
         K, p = self.coef_shape
-        H = np.empty((K, p, K, p), dtype=self.dtype)
-        for k in range(K):
-            for m in range(k, K):
-                H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m])
-                H[m, :, k, :] = H[k, :, m, :].T
-        H = H.reshape(K * p, K * p)
-        H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
+        if K == 1:  # binary: one block, X~^T diag(w_i p_i (1 - p_i)) X~
+            H = self._weighted_gram(self.weights * blocks[:, 0, 0])
+        else:
+            H = np.empty((K, p, K, p), dtype=self.dtype)
+            for k in range(K):
+                for m in range(k, K):
+                    H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m])
+                    H[m, :, k, :] = H[k, :, m, :].T
+            H = H.reshape(K * p, K * p)
+        H.flat[:: K * p + 1] += self._l2_diagonal  # the diagonal, as a strided view
         return grad, H
+
+    @cached_property
+    def _l2_diagonal(self) -> FloatArray:
+        """``alpha (1 - r) v_j`` per coefficient (0 on intercepts): the L2 term's Hessian."""
+        return self.penalty.l2_strength * self.penalty_weights()
 
     def _weighted_gram(self, d: FloatArray) -> FloatArray:
         """``X~^T diag(d) X~`` for ``X~ = [X, 1]``; shape ``(p, p)`` (``_passes.weighted_gram``)."""

@@ -8,7 +8,9 @@ towards the model's minimum,
 with ``g`` and ``H`` the gradient and dense Hessian of ``f`` (``objective.hessian``; ``f`` is
 smooth here: loss plus L2). ``H`` is positive semi-definite, so it is factored as
 ``H = L L^T`` (Cholesky) and ``d`` found by two triangular solves: forward substitution
-for ``L y = -g``, then back substitution for ``L^T d = y``. Near the minimum ``t = 1`` is
+for ``L y = -g``, then back substitution for ``L^T d = y`` (up to 64 coefficients, one
+LAPACK solve of ``H d = -g`` instead, once Cholesky has shown ``H`` positive definite:
+as fast, and fewer calls). Near the minimum ``t = 1`` is
 accepted and the error squares at every step (quadratic convergence): a handful of
 iterations reach any tolerance. Each one costs a pass over ``X`` for ``H`` (``O(n m^2)``
 with ``m = n_raw * p`` coefficients) and a factorization (``O(m^3)``), so Newton suits many
@@ -72,6 +74,7 @@ ARMIJO_C1 = 1e-4  # fraction of the predicted decrease a step must achieve
 MAX_HALVINGS = 30  # line search tries: t = 1, 1/2, ..., 2^-29
 #: Levenberg shifts tried, as multiples of tau = trace(H) / m: none, then 1e-10 growing 10x to 1
 DAMPING = (0.0, *(10.0**j for j in range(-10, 1)))
+_SUBSTITUTION_BLOCK = 64  # rows a step of _forward_substitution solves at once
 
 
 def solve_newton(
@@ -214,19 +217,24 @@ def _damped_cholesky_solve(
     """
     m = len(H)
     for shift in DAMPING:
+        shifted = H + shift * tau * np.eye(m) if shift else H
         try:
-            L = np.linalg.cholesky(H + shift * tau * np.eye(m))  # H + mu I = L L^T
+            L = np.linalg.cholesky(shifted)  # H + mu I = L L^T
         except np.linalg.LinAlgError:  # not positive definite in floating point
             continue
         pivots = np.diag(L) ** 2  # (m,)
         if pivots.min() >= m * eps * pivots.max():
+            if m <= _SUBSTITUTION_BLOCK:  # one LAPACK solve costs no more than one of the two
+                return np.linalg.solve(shifted, b)  # triangular ones, and less Python
             y = _forward_substitution(L, b)  # L y = b
             # L^T d = y: reversing rows and columns makes the upper triangle L^T lower
             return _forward_substitution(L.T[::-1, ::-1], y[::-1])[::-1]
     return None
 
 
-def _forward_substitution(L: FloatArray, b: FloatArray, block: int = 64) -> FloatArray:
+def _forward_substitution(
+    L: FloatArray, b: FloatArray, block: int = _SUBSTITUTION_BLOCK
+) -> FloatArray:
     """Solve ``L y = b`` for lower-triangular ``L``, without refactoring ``L``.
 
     Row by row, ``y_j = (b_j - sum_{i<j} L_ji y_i) / L_jj``: ``O(m^2)``. Done ``block`` rows
