@@ -70,3 +70,21 @@ def test_multinomial_with_two_classes_equals_binary_on_the_difference():
     Ym = np.hstack([1 - Yb, Yb])
     Zm = np.hstack([np.zeros_like(Zb), Zb])
     np.testing.assert_allclose(MULTINOMIAL.loss(Ym, Zm), BINARY.loss(Yb, Zb), rtol=1e-12)
+
+
+@pytest.mark.parametrize("loss, case", CASES, ids=["binary", "multinomial"])
+def test_overwrite_z_gives_the_same_numbers(loss, case):
+    Y, Z = case
+    Z = np.vstack([Z, np.full((1, Z.shape[1]), 800.0), np.full((1, Z.shape[1]), -800.0)])
+    Y = np.vstack([Y, Y[:2]])
+    Z[-1, 0] = 900.0  # one huge entry among very negative ones: the shift keeps exp finite
+    expected_losses, expected_grad = loss.loss_gradient(Y, Z)
+    Z_fortran = np.asfortranarray(Z)  # the layout the objective's scores have
+    for Z_given in (Z.copy(), Z_fortran.copy()):
+        losses, grad = loss.loss_gradient(Y, Z_given, overwrite_z=True)
+        np.testing.assert_allclose(losses, expected_losses, rtol=1e-15, atol=1e-300)
+        np.testing.assert_allclose(grad, expected_grad, rtol=1e-15, atol=1e-300)
+    # and the plain call leaves its argument alone
+    kept = Z_fortran.copy()
+    loss.loss_gradient(Y, kept)
+    np.testing.assert_array_equal(kept, Z_fortran)

@@ -241,3 +241,18 @@ def test_lipschitz_by_power_iteration_is_close_below_the_exact_bound(
     assert exact * 0.99 <= estimate <= exact * (1 + 1e-12)
     result = SOLVERS["gd"].solve(f, tol=0, max_iter=500)  # step 1 / estimate: still stable
     assert np.all(np.diff(result.loss_history) <= 1e-15)  # every step lowers f
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_equal_weights_take_the_shortcut_and_give_the_same_numbers(n_classes):
+    X, y = make_problem(n=40, d=3, n_classes=n_classes, seed=3)
+    f = make_objective(X, y, n_classes=n_classes, penalty=l2(0.1), sample_weight=np.full(40, 2.0))
+    assert f._equal_weight == pytest.approx(1 / 40, rel=1e-15)
+    coef = np.random.default_rng(0).normal(size=f.n_coef)
+    value, grad = f.loss_gradient(coef)
+    f.__dict__["_equal_weight"] = 0.0  # force the per-row weighting of the general path
+    general_value, general_grad = f.loss_gradient(coef)
+    assert value == pytest.approx(general_value, rel=1e-14)
+    np.testing.assert_allclose(grad, general_grad, rtol=1e-13, atol=1e-16)
+    unequal = make_objective(X, y, n_classes=n_classes, sample_weight=np.arange(1.0, 41.0))
+    assert unequal._equal_weight == 0.0

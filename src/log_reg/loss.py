@@ -22,6 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
+
 from ._numerics import FloatArray, expit, log1pexp, logsumexp, max_and_shifted, softmax
 from .backends import backend_of
 
@@ -48,8 +50,15 @@ class LogLoss:
         """Predicted probabilities ``P = h(Z)``, same shape as ``Z``."""
         raise NotImplementedError
 
-    def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Per-sample loss ``(n_samples,)`` and its gradient ``P - Y`` ``(n_samples, n_raw)``."""
+    def loss_gradient(
+        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False
+    ) -> tuple[FloatArray, FloatArray]:
+        """Per-sample loss ``(n_samples,)`` and its gradient ``P - Y`` ``(n_samples, n_raw)``.
+
+        ``overwrite_z=True`` lets the gradient take ``Z``'s memory (the caller's ``Z`` is
+        then lost): a caller that made ``Z`` for this call alone saves ``n x n_raw``
+        temporaries.
+        """
         return self.loss(Y, Z), self.proba(Z) - Y
 
     def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -95,7 +104,9 @@ class BinaryLogLoss(LogLoss):
     def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
         return backend_of(Z).xp.sum(log1pexp(Z) - Y * Z, axis=1)
 
-    def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def loss_gradient(
+        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False
+    ) -> tuple[FloatArray, FloatArray]:
         xp = backend_of(Z).xp
         # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^-|z|): never overflows.
         softplus = xp.maximum(Z, 0.0) + xp.log1p(xp.exp(-xp.abs(Z)))
@@ -140,14 +151,25 @@ class MultinomialLogLoss(LogLoss):
     def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
         return logsumexp(Z, axis=1) - backend_of(Z).xp.sum(Y * Z, axis=1)
 
-    def loss_gradient(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def loss_gradient(
+        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False
+    ) -> tuple[FloatArray, FloatArray]:
         xp = backend_of(Z).xp
         # With m = max_k z_k: E = exp(z - m) lies in (0, 1], s = sum_k E_k >= 1, and
-        # logsumexp(z) = m + log s, p = E / s. Three n x K arrays, E reused for p - y.
-        m, shifted = max_and_shifted(xp, Z, axis=1)
-        E = xp.exp(shifted)
+        # logsumexp(z) = m + log s, p = E / s. E is then turned into p - y in place.
+        if xp is np:  # sum_k y_k z_k without an n x K temporary
+            z_y = np.einsum("ik,ik->i", Y, Z)
+        else:
+            z_y = xp.sum(Y * Z, axis=1)
+        if overwrite_z and xp is np:  # every step in Z's memory: no n x K temporary at all
+            m = np.max(Z, axis=1, keepdims=True)
+            with np.errstate(over="ignore"):  # as in max_and_shifted
+                E = np.exp(np.subtract(Z, m, out=Z), out=Z)
+        else:
+            m, shifted = max_and_shifted(xp, Z, axis=1)
+            E = xp.exp(shifted)
         s = xp.sum(E, axis=1, keepdims=True)
-        losses = xp.log(s[:, 0]) + m[:, 0] - xp.sum(Y * Z, axis=1)
+        losses = xp.log(s[:, 0]) + m[:, 0] - z_y
         E /= s
         E -= Y
         return losses, E

@@ -198,17 +198,31 @@ class Objective:
             return value, self._lift(self.weights[:, None] * dZ, W)
         # NumPy X, a block of rows at a time (``row_blocks``): each block is read twice
         # (X_b W^T, then X_b^T R_b) while it is still in cache; temporaries stay block-sized.
+        # Equal weights w_i = w (none given) multiply the sums once, not every row.
+        w = self._equal_weight
         value, G, g_b = 0.0, np.zeros_like(W), np.zeros_like(b)
         for rows in row_blocks(self.X):
-            X_b, w_b = self.X[rows], self.weights[rows]
-            Z = scores(X_b, W, b) + (0 if self.offset is None else self.offset[rows])
-            losses, dZ = self.loss.loss_gradient(self.Y[rows], Z)
-            R = w_b[:, None] * dZ  # (block, n_raw)
-            value += float(w_b @ losses)
+            X_b = self.X[rows]
+            Z = scores(X_b, W, b)  # a fresh array: the loss may overwrite it
+            if self.offset is not None:
+                Z += self.offset[rows]
+            losses, dZ = self.loss.loss_gradient(self.Y[rows], Z, overwrite_z=True)
+            R = dZ if w else self.weights[rows, None] * dZ  # (block, n_raw)
+            value += float(losses.sum() if w else self.weights[rows] @ losses)
             G += (X_b.T @ R).T
             g_b += R.sum(axis=0)
+        if w:
+            value, G, g_b = w * value, w * G, w * g_b
         value += self.penalty.smooth_value(W)
         return value, self._pack(G + self.penalty.smooth_gradient(W), g_b)
+
+    @cached_property
+    def _equal_weight(self) -> float:
+        """``w`` when every normalized weight is the same ``w = 1 / n``, else 0."""
+        if not isinstance(self.weights, np.ndarray) or len(self.weights) == 0:
+            return 0.0
+        first = self.weights[0]
+        return float(first) if np.all(self.weights == first) else 0.0
 
     def gradient(self, coef: FloatArray) -> FloatArray:
         """Gradient of the smooth part."""
