@@ -58,3 +58,20 @@ def test_float32_is_computed_in_float32(library):
     reference = LogisticRegression(tol=1e-10).fit(X, y)
     # float32 carries ~7 digits; the optimum moves by ~eps32 * condition number.
     np.testing.assert_allclose(to_numpy(model.coef_), reference.coef_, rtol=1e-3)
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_newton_cg_and_its_stopping_bound_run_in_the_namespace(library, n_classes):
+    from log_reg.objective import make_objective
+
+    asarray, to_numpy = library()
+    X, y = make_problem(n=150, d=4, n_classes=n_classes, seed=13)
+    f = make_objective(X, y, n_classes=n_classes)
+    g = make_objective(asarray(X), y, n_classes=n_classes)
+    coef = np.random.default_rng(0).normal(size=f.n_coef)
+    np.testing.assert_allclose(g.intercept_hessian(coef), f.intercept_hessian(coef), rtol=1e-12)
+    reference = LogisticRegression(solver="newton-cg", tol=1e-10).fit(X, y)
+    model = LogisticRegression(solver="newton-cg", tol=1e-8).fit(asarray(X), asarray(y))
+    assert model.n_iter_[0] > 0
+    np.testing.assert_allclose(to_numpy(model.coef_), reference.coef_, rtol=1e-5, atol=1e-7)

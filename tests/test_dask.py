@@ -69,6 +69,7 @@ def test_every_pass_equals_the_numpy_objective(client):
     assert no_diag is None
     np.testing.assert_allclose(g_hvp_only(v), f_hvp(v), rtol=1e-10, atol=1e-14)
     assert g.lipschitz() == pytest.approx(f.lipschitz(), rel=1e-10)
+    np.testing.assert_allclose(g.intercept_hessian(coef), f.intercept_hessian(coef), rtol=1e-10)
     rows = np.array([5, 100, 7, 229])
     assert g.subset(rows).value(coef) == pytest.approx(f.subset(rows).value(coef), rel=1e-12)
 

@@ -256,3 +256,12 @@ def test_equal_weights_take_the_shortcut_and_give_the_same_numbers(n_classes):
     np.testing.assert_allclose(grad, general_grad, rtol=1e-13, atol=1e-16)
     unequal = make_objective(X, y, n_classes=n_classes, sample_weight=np.arange(1.0, 41.0))
     assert unequal._equal_weight == 0.0
+
+
+@pytest.mark.parametrize("n_classes, weighted", [(2, False), (2, True), (3, False), (3, True)])
+def test_intercept_hessian_is_the_hessians_intercept_block(n_classes, weighted):
+    f, coef = build(n_classes, weighted, intercept=True)
+    _, H = f.hessian(coef)
+    K, p = f.coef_shape
+    block = H.reshape(K, p, K, p)[:, -1, :, -1]  # rows and columns of the intercepts
+    np.testing.assert_allclose(f.intercept_hessian(coef), block, rtol=1e-12, atol=1e-15)

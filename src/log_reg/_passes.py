@@ -43,17 +43,18 @@ GRAM_EXACT_MAX = 2048
 
 def row_blocks(X: Any) -> list[slice]:
     """Slices of rows covering ``X``, each holding about ``BLOCK_BYTES`` of it (of its
-    stored values, for a SciPy sparse matrix).
+    stored values, for a SciPy sparse matrix). No stop lies past the last row (the array
+    API leaves such slices undefined).
 
     Examples
     --------
     >>> [(b.start, b.stop) for b in row_blocks(np.zeros((50_000, 50)))]  # 20,971 x 50 x 8 B
-    [(0, 20971), (20971, 41942), (41942, 62913)]
+    [(0, 20971), (20971, 41942), (41942, 50000)]
     """
     n, d = X.shape
     per_row = X.nnz // max(n, 1) + 1 if hasattr(X, "nnz") else d
     rows = max(MIN_BLOCK_ROWS, BLOCK_BYTES // (per_row * getattr(X.dtype, "itemsize", 8)))
-    return [slice(start, start + rows) for start in range(0, max(n, 1), rows)]
+    return [slice(start, min(start + rows, n)) for start in range(0, max(n, 1), rows)]
 
 
 def scores(X: Any, W: FloatArray, b: FloatArray) -> FloatArray:
@@ -93,7 +94,7 @@ def squares_times(X: Any, D: Any, dtype: Any, backend: Backend) -> FloatArray:
     """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
     total = np.zeros((D.shape[1], X.shape[1]), dtype=dtype)
     for rows in row_blocks(X):
-        Xb, Db = X[rows], D[rows]
+        Xb, Db = X[rows, :], D[rows, :]  # both axes named: the array API asks for it
         squares = Xb.power(2) if hasattr(Xb, "power") else Xb * Xb  # sparse: stored values
         total += backend.to_numpy(squares.T @ Db).T
     return total

@@ -69,6 +69,20 @@ class LogLoss:
         """Gradient ``(n, n_raw)`` and ``V -> H_i V_i`` for every sample, without the blocks."""
         raise NotImplementedError  # pragma: no cover - interface
 
+    def summed_hessian(self, Z: FloatArray, weights: FloatArray) -> FloatArray:
+        """``sum_i w_i H_i``, the weighted sum of the per-sample Hessian blocks ``(n_raw, n_raw)``.
+
+        ``H_i = diag(p_i) - p_i p_i^T``; with one raw prediction that is ``p_i (1 - p_i)``.
+        It is the Hessian of ``f`` in the intercepts alone (their column of ones in ``X~``).
+        """
+        xp = backend_of(Z).xp
+        P = self.proba(Z)
+        wP = weights[:, None] * P  # (n, n_raw)
+        if P.shape[1] == 1:
+            return xp.reshape(xp.sum(wP * (1 - P)), (1, 1))
+        eye = xp.eye(P.shape[1], dtype=P.dtype)
+        return eye * xp.sum(wP, axis=0)[None, :] - P.T @ wP  # diag(sum w p) - P^T diag(w) P
+
     def hessian_diagonal(self, Z: FloatArray) -> FloatArray:
         """The diagonal of every sample's Hessian block, ``p (1 - p)``; shape ``(n, n_raw)``.
 

@@ -44,3 +44,81 @@ def test_max_iter_and_refusals():
         solve_newton_cg(make_objective(X, y, penalty=l1(0.1)))
     with pytest.raises(ValueError, match="max_cg must be an integer >= 1"):
         solve_newton_cg(make_objective(X, y), max_cg=0)
+
+
+def _exact_decrement(f, coef, g):
+    """g^T H^+ g / 2 from the dense Hessian (the class-shift null space left out)."""
+    _, H = f.hessian(coef)
+    return 0.5 * float(g @ np.linalg.lstsq(H, g, rcond=None)[0])
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("intercept", [True, False])
+def test_decrement_bound_is_an_upper_bound_from_any_direction(n_classes, intercept):
+    from log_reg.solvers.newton_cg import _conjugate_gradient, _decrement_bound
+
+    X, y = make_problem(n=80, d=6, n_classes=n_classes, seed=7)
+    X[:, 0] *= 30  # unscaled, so the bound has something to be loose about
+    f = make_objective(X, y, n_classes=n_classes, penalty=l2(0.05), fit_intercept=intercept)
+    rng = np.random.default_rng(0)
+    coef = f.start() + 0.1 * rng.normal(size=f.n_coef)
+    _, g = f.loss_gradient(coef)
+    if n_classes > 2:  # the solver's iterates and gradients sum to zero across classes
+        g = (g.reshape(f.coef_shape) - g.reshape(f.coef_shape).mean(axis=0)).ravel()
+    exact = _exact_decrement(f, coef, g)
+    hvp, diag = f.hessian_product(coef)
+    seen = []
+    for d, r, done in _conjugate_gradient(hvp, g, diag, 50):
+        bound = _decrement_bound(f, coef, hvp, g, d.copy(), r.copy())
+        estimate = -0.5 * float(g @ d)  # CG's own, from below
+        assert estimate <= exact * (1 + 1e-9) and exact <= bound * (1 + 1e-9)
+        seen.append(bound)
+        if done or r @ r < 1e-20 * (g @ g):
+            break
+    assert len(seen) > 2
+    assert seen[-1] == pytest.approx(exact, rel=1e-6)  # and tight at CG's end
+    # any direction at all, far from the Newton one, still gives an upper bound
+    d = rng.normal(size=f.n_coef)
+    r = -g - hvp(d)
+    assert _decrement_bound(f, coef, hvp, g, d, r) >= exact
+
+
+def test_decrement_bound_needs_l2_curvature_on_every_weight():
+    from log_reg.solvers.newton_cg import _decrement_bound
+
+    X, y = make_problem(n=40, d=3, seed=1)
+    f = make_objective(X, y)  # no penalty: nothing bounds H^-1
+    coef = f.start()
+    _, g = f.loss_gradient(coef)
+    hvp, _ = f.hessian_product(coef)
+    assert _decrement_bound(f, coef, hvp, g, np.zeros_like(g), -g) == np.inf
+
+
+def test_stops_on_a_loose_iterate_only_with_the_proof():
+    # unscaled wide data at C = 1: the last CG solve, made to confirm the stop, is where the
+    # bound saves products; the fit still ends within 1e-6 of the optimum
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 120)) * np.logspace(-1, 1, 120)
+    y = (X @ rng.normal(size=120) / 10 + rng.logistic(size=300) > 0).astype(int)
+    f = make_objective(X, y, penalty=l2(alpha_from_C(1.0, 300)))
+    products = []
+
+    def counting(coef, diagonal=True):
+        hvp, diag = type(f).hessian_product(f, coef, diagonal)
+        return (lambda v: products.append(1) or hvp(v)), diag
+
+    object.__setattr__(f, "hessian_product", counting)
+    result = solve_newton_cg(f)
+    used = len(products)
+    products.clear()
+    import log_reg.solvers.newton_cg as newton_cg
+
+    saved, newton_cg._CHECK_ETA = newton_cg._CHECK_ETA, 0.0  # never try the bound
+    try:
+        plain = solve_newton_cg(f)
+    finally:
+        newton_cg._CHECK_ETA = saved
+    assert result.converged and plain.converged
+    assert used < len(products)
+    f_star = f.value(solve_newton_cg(f, tol=1e-12).coef)
+    assert (f.value(result.coef) - f_star) / f_star <= 1e-6

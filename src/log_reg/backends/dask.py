@@ -360,6 +360,10 @@ class DaskObjective(Objective):
 
         return hvp, diag
 
+    def intercept_hessian(self, coef: FloatArray) -> FloatArray:
+        K = self.n_raw
+        return self._chunk_sum(_intercept_hessian, coef, width=K * K).reshape(K, K)
+
     def _weighted_gram(self, d: Any) -> FloatArray:
         p = self.n_features + int(self.fit_intercept)
         return self._chunk_sum(_gram, width=p * p, weights=d).reshape(p, p).astype(self.dtype)
@@ -418,6 +422,10 @@ def _hessian_diagonal(f: Objective, coef: FloatArray) -> FloatArray:
 
 def _hessian_vector(f: Objective, coef: FloatArray, v: FloatArray) -> FloatArray:
     return f.hessian_product(coef, diagonal=False)[0](v)
+
+
+def _intercept_hessian(f: Objective, coef: FloatArray) -> FloatArray:
+    return f.intercept_hessian(coef).ravel()
 
 
 def _gram(f: Objective) -> FloatArray:
