@@ -19,7 +19,7 @@ from problems import Problem
 
 from log_reg import LogisticRegression
 from log_reg._passes import GRAM_EXACT_MAX
-from log_reg.solvers import SOLVERS
+from log_reg.solvers import SOLVERS, SUBSAMPLE_ROWS_PER_COEF
 
 #: Dense-Hessian solvers (ours "newton" and "cd", scikit-learn's "newton-cholesky", glum's
 #: IRLS) build an ``n_coef x n_coef`` Hessian at ``n * n_coef^2`` flops: 5e10 is 5-10 s a
@@ -43,6 +43,9 @@ def _skip_reason(name: str, p: Problem) -> str:
     d = p.X.shape[1] + 1
     if name in DENSE_HESSIAN_SOLVERS and not dense_hessian_ok(p):
         return f"skipped: dense Hessian of {p.n_coef:,} coefficients on {p.X.shape[0]:,} rows"
+    rows = min(p.X.shape[0], SUBSAMPLE_ROWS_PER_COEF * p.n_coef)
+    if name == "newton-subsampled" and rows * p.n_coef**2 > MAX_HESSIAN_FLOPS:
+        return f"skipped: dense Hessian of {p.n_coef:,} coefficients on {rows:,} rows"
     exact_gram = d <= GRAM_EXACT_MAX
     if name in GRAM_SOLVERS and exact_gram and p.X.shape[0] * d**2 + d**3 > MAX_HESSIAN_FLOPS:
         return f"skipped: lipschitz() eigendecomposes a dense {d:,} x {d:,} Gram matrix"

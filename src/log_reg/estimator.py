@@ -76,9 +76,10 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         Seed for the ``sgd`` solver's shuffles (the others are deterministic).
     solver : str, default "auto"
         "auto" (chosen by penalty and shape: ``solvers.choose_solver``), one of ours
-        ("lbfgs", "newton", "cd", "gd", "sgd") or a scikit-learn name ("newton-cholesky",
-        "newton-cg", "sag", "saga", "liblinear"), which runs the solver of ours listed in
-        ``solvers.SKLEARN_SOLVERS`` on the same objective.
+        ("lbfgs", "newton", "newton-subsampled", "lbfgs-newton-cg", "cd", "gd", "sgd") or
+        a scikit-learn name ("newton-cholesky", "newton-cg", "sag", "saga", "liblinear"),
+        which runs the solver of ours listed in ``solvers.SKLEARN_SOLVERS`` on the same
+        objective.
     max_iter : int >= 0, default 100
         Iterations at most (epochs for ``sgd``); 0 returns the starting point.
     verbose : int, default 0

@@ -217,3 +217,40 @@ def test_forward_substitution_in_blocks_matches_a_dense_solve(m):
     L = np.tril(rng.normal(size=(m, m))) + m * np.eye(m)  # well-conditioned, lower-triangular
     b = rng.normal(size=m)
     np.testing.assert_allclose(_forward_substitution(L, b), np.linalg.solve(L, b), rtol=1e-12)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_subsampled_hessian_reaches_the_exact_newton_optimum(n_classes):
+    rng = np.random.default_rng(4)
+    n, d = 12_000, 6
+    X = rng.normal(size=(n, d)) * np.array([1, 10, 0.1, 1, 3, 1])  # unscaled columns
+    Z = X @ rng.normal(size=(d, n_classes)) / 3
+    y = np.argmax(Z + rng.gumbel(size=Z.shape), axis=1)
+    f = make_objective(X, y, n_classes=n_classes, penalty=l2(alpha_from_C(1.0, n)))
+    exact = solve_newton(f, tol=1e-10)
+    f_star = f.value(exact.coef)
+    sub = solve_newton(f, hessian_rows=600)  # 5% of the rows
+    assert sub.converged, sub.message
+    assert (f.value(sub.coef) - f_star) / f_star <= 1e-6
+    again = solve_newton(f, hessian_rows=600)  # the rows are drawn the same way each time
+    np.testing.assert_array_equal(again.coef, sub.coef)
+    # and it converges all the way (linearly: the step is not quite Newton's)
+    tight = solve_newton(f, hessian_rows=600, tol=1e-9)
+    assert tight.converged and (f.value(tight.coef) - f_star) / f_star <= 1e-12
+    # as many rows as there are, or more: the exact Hessian
+    np.testing.assert_array_equal(solve_newton(f, hessian_rows=n).coef, solve_newton(f).coef)
+    with pytest.raises(ValueError, match="hessian_rows"):
+        solve_newton(f, hessian_rows=0)
+
+
+def test_auto_takes_the_subsampled_hessian_on_tall_data_only():
+    from log_reg.solvers import SUBSAMPLE_ROWS_PER_COEF, choose_solver
+
+    def auto(n, n_coef):
+        return choose_solver("auto", l1_ratio=0, penalized=True, n_coef=n_coef, n_samples=n).name
+
+    assert auto(500, 31) == "newton"  # the exact Hessian is cheap
+    assert auto(200_000, 51) == "newton-subsampled"
+    assert auto(1_000_000, 51) == "newton-subsampled"
+    assert auto(3 * SUBSAMPLE_ROWS_PER_COEF * 51, 51) == "lbfgs-newton-cg"  # too few rows
+    assert auto(200_000, 2_020) == "lbfgs-newton-cg"  # too many coefficients

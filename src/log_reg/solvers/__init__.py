@@ -17,7 +17,7 @@ from .cd import solve_cd
 from .gd import solve_gd
 from .hybrid import solve_hybrid
 from .lbfgs import solve_lbfgs
-from .newton import solve_newton
+from .newton import SUBSAMPLE_ROWS_PER_COEF, solve_newton, solve_newton_subsampled
 from .newton_cg import solve_newton_cg
 from .sgd import solve_sgd
 
@@ -35,6 +35,7 @@ __all__ = [
     "solve_lbfgs",
     "solve_newton",
     "solve_newton_cg",
+    "solve_newton_subsampled",
     "solve_sgd",
 ]
 
@@ -61,6 +62,12 @@ SOLVERS: dict[str, SolverSpec] = {
     for spec in [
         SolverSpec("lbfgs", solve_lbfgs, False, "L-BFGS, strong Wolfe line search"),
         SolverSpec("newton", solve_newton, False, "Newton on the full Hessian (Cholesky)"),
+        SolverSpec(
+            "newton-subsampled",
+            solve_newton_subsampled,
+            False,
+            "Newton, the Hessian from 200 random rows per coefficient",
+        ),
         SolverSpec("newton-cg", solve_newton_cg, False, "truncated Newton: CG on H v products"),
         SolverSpec("lbfgs-newton-cg", solve_hybrid, False, "L-BFGS, then Newton-CG if slow"),
         SolverSpec(
@@ -135,6 +142,11 @@ AUTO_NEWTON_MAX_WORK = 5e7
 #: Newton-CG 0.22 s, hybrid 0.39 s; 20,000 x 100, 20 classes (2,020 coefficients) hybrid
 #: 0.26 s (L-BFGS converges in 34 iterations), Newton-CG 0.71 s.
 AUTO_SAMPLES_PER_COEF = 5
+#: Between the two: when a Hessian on ``SUBSAMPLE_ROWS_PER_COEF`` rows per coefficient
+#: (``newton-subsampled``) fits the same work and is at most a quarter of the rows, Newton
+#: on it. Measured, default tol: 200,000 x 51 coefficients, 4 steps, 0.06 s, where
+#: "lbfgs-newton-cg" took 8 iterations, 0.10 s; 1,000,000 x 51, 0.27 s against 0.49 s.
+AUTO_SUBSAMPLE_FRACTION = 4
 
 
 def _penalty_name(l1_ratio: float, penalized: bool) -> str | None:
@@ -185,6 +197,9 @@ def choose_solver(
             return SOLVERS["cd"]
         if n_samples * n_coef**2 <= AUTO_NEWTON_MAX_WORK:
             return SOLVERS["newton"]
+        rows = SUBSAMPLE_ROWS_PER_COEF * n_coef  # a sub-sampled Hessian, as cheap, on tall data
+        if rows * n_coef**2 <= AUTO_NEWTON_MAX_WORK and n_samples >= AUTO_SUBSAMPLE_FRACTION * rows:
+            return SOLVERS["newton-subsampled"]
         few_samples = n_samples < AUTO_SAMPLES_PER_COEF * n_coef
         return SOLVERS["newton-cg" if few_samples else "lbfgs-newton-cg"]
     spec = _row(name, l1)

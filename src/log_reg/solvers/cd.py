@@ -182,7 +182,7 @@ def solve_cd(
     objective : Objective
         What to minimize (see ``log_reg.objective``); any penalty, binary or multinomial.
     coef0 : ndarray of shape (n_coef,), optional
-        Starting point; zeros by default.
+        Starting point; by default ``objective.start()``, the intercept-only model.
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest entry of the minimum-norm
         subgradient: the violation of the optimality conditions) is at most ``tol``.

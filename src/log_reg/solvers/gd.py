@@ -43,7 +43,7 @@ def solve_gd(
     objective : Objective
         What to minimize (see ``log_reg.objective``).
     coef0 : ndarray of shape (n_coef,), optional
-        Starting point; zeros by default.
+        Starting point; by default ``objective.start()``, the intercept-only model.
     lr : float > 0, optional
         Step size; ``1 / objective.lipschitz()`` when ``None``.
     tol : float >= 0

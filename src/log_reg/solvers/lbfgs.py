@@ -71,7 +71,7 @@ def solve_lbfgs(
     objective : Objective
         What to minimize (see ``log_reg.objective``); its penalty must have no L1 half.
     coef0 : ndarray of shape (n_coef,), optional
-        Starting point; zeros by default.
+        Starting point; by default ``objective.start()``, the intercept-only model.
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
         and ten times the decrease ``-g'd / 2`` that the inverse-Hessian estimate predicts

@@ -60,6 +60,8 @@ References: Nocedal and Wright, *Numerical Optimization*, 2nd ed. (2006), sectio
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._numerics import FloatArray
@@ -68,13 +70,17 @@ from ..objective import Objective
 from ._result import Callback, IterationInfo, SolverResult
 from ._stopping import stop_reason
 
-__all__ = ["solve_newton"]
+__all__ = ["SUBSAMPLE_ROWS_PER_COEF", "solve_newton", "solve_newton_subsampled"]
 
 ARMIJO_C1 = 1e-4  # fraction of the predicted decrease a step must achieve
 MAX_HALVINGS = 30  # line search tries: t = 1, 1/2, ..., 2^-29
 #: Levenberg shifts tried, as multiples of tau = trace(H) / m: none, then 1e-10 growing 10x to 1
 DAMPING = (0.0, *(10.0**j for j in range(-10, 1)))
 _SUBSTITUTION_BLOCK = 64  # rows a step of _forward_substitution solves at once
+#: Rows per coefficient of a sub-sampled Hessian (``solve_newton_subsampled``): 5,000 and
+#: 10,000 rows both took 4 steps on 50 features, 200,000 and 1,000,000 rows.
+SUBSAMPLE_ROWS_PER_COEF = 200
+_SUBSAMPLED_UNDERESTIMATE = 2.0
 
 
 def solve_newton(
@@ -84,6 +90,7 @@ def solve_newton(
     tol: float = 1e-4,
     max_iter: int = 100,
     callback: Callback | None = None,
+    hessian_rows: int | None = None,
 ) -> SolverResult:
     """Minimize a smooth ``objective`` (no L1 part) by Newton's method with line search.
 
@@ -92,8 +99,9 @@ def solve_newton(
     objective : Objective
         What to minimize (see ``log_reg.objective``); its penalty must have no L1 part.
     coef0 : ndarray of shape (n_coef,), optional
-        Starting point; zeros by default. A multinomial start is centered across classes
-        first (safeguard (a) in the module docstring).
+        Starting point; by default ``objective.start()``, the intercept-only model. A
+        multinomial start is centered across classes first (safeguard (a) in the module
+        docstring).
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
         and the Newton decrement predicts a relative gap below about ``tol / 100``
@@ -102,6 +110,10 @@ def solve_newton(
         Number of Newton steps at most.
     callback : callable, optional
         Called with an ``IterationInfo`` after each iteration.
+    hessian_rows : int >= 1, optional
+        Sub-sampled Newton: the Hessian is computed on this many rows, drawn once at random
+        (and reweighted, ``objective.subset``), the gradient and ``f`` on all of them.
+        ``None`` (default) or at least ``n_samples``: the exact Hessian.
 
     Returns
     -------
@@ -131,6 +143,7 @@ def solve_newton(
     tol = check_number(tol, "tol", low=0)
     max_iter = check_int(max_iter, "max_iter", low=0)
 
+    curvature, underestimate = _hessian_source(objective, hessian_rows)
     coef = _start(objective, coef0)
     loss, grad = objective.loss_gradient(coef)
     history: list[float] = []
@@ -145,10 +158,11 @@ def solve_newton(
             break
         history.append(loss)
         # 2. direction: H d = -g by Cholesky, with the safeguards of the module docstring
-        _, H = objective.hessian(coef)  # (m, m); its gradient is the grad we already have
+        _, H = curvature.hessian(coef)  # (m, m); its gradient is not needed: grad is exact
         direction = _newton_direction(objective, H, grad)
-        # 3. stop? the gradient is small and so is the predicted decrease -g^T d / 2
-        decrement = -0.5 * float(grad @ direction)
+        # 3. stop? the gradient is small and so is the predicted decrease -g^T d / 2 (doubled
+        #    when H is sub-sampled)
+        decrement = -0.5 * float(grad @ direction) * underestimate
         reason = stop_reason(optimality, tol, decrement, loss, objective.dtype)
         if reason:
             message, converged = reason, True
@@ -165,6 +179,35 @@ def solve_newton(
             break
         coef, loss, grad = found
     return SolverResult(coef, step, converged, message, np.array(history), optimality)
+
+
+def solve_newton_subsampled(
+    objective: Objective, coef0: FloatArray | None = None, **options: Any
+) -> SolverResult:
+    """``solve_newton`` with the Hessian from ``SUBSAMPLE_ROWS_PER_COEF * n_coef`` random rows.
+
+    For many samples and few coefficients (tall data): the exact Hessian costs
+    ``n m^2`` per step, several passes' worth, where a sub-sample estimates it well; each
+    step then costs about one pass over ``X`` (the exact gradient) and takes nearly the
+    exact Newton step. Measured on 200,000 and 1,000,000 x 50: 4 steps, 5 passes, where
+    L-BFGS takes 8 iterations and 10 passes.
+    """
+    rows = SUBSAMPLE_ROWS_PER_COEF * objective.n_coef
+    return solve_newton(objective, coef0, hessian_rows=rows, **options)
+
+
+def _hessian_source(objective: Objective, rows: int | None) -> tuple[Objective, float]:
+    """The objective whose Hessian Newton uses, and the factor on its decrement.
+
+    A random sub-sample's Hessian is an unbiased estimate of ``H``; its decrement errs
+    either way by about ``sqrt(m / rows)``, so it is doubled before the stopping test.
+    """
+    n = int(objective.X.shape[0])
+    if rows is None or rows >= n:
+        return objective, 1.0
+    rows = check_int(rows, "hessian_rows", low=1)
+    picked = np.sort(np.random.default_rng(0).choice(n, size=rows, replace=False))
+    return objective.subset(picked), _SUBSAMPLED_UNDERESTIMATE
 
 
 def _start(objective: Objective, coef0: FloatArray | None) -> FloatArray:

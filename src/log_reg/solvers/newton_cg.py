@@ -14,6 +14,12 @@ of non-positive curvature (``p^T H p <= 0``, only possible through rounding here
 objective is convex). A backtracking line search on ``f`` from the full step then makes
 the iteration globally convergent.
 
+**Stopping.** As every Newton-type solver here (``solvers._stopping``): the gradient within
+``tol`` and the Newton decrement ``g^T H^-1 g / 2`` small. CG's decrease ``-g^T d / 2``
+estimates it from below; once the gradient is within ``tol``, the solver also tries, on an
+early CG iterate, a bound from above that it can prove (``_decrement_bound``), and stops
+there if the bound allows, instead of finishing a tight solve made only to confirm it.
+
 It never stores an ``n_coef x n_coef`` matrix, so it suits problems with many
 coefficients: wide or sparse data, many classes. Smooth objectives only (L2 or none).
 
@@ -154,11 +160,12 @@ def solve_newton_cg(
     objective : Objective
         What to minimize; no L1 part and no bounds.
     coef0 : ndarray of shape (n_coef,), optional
-        Starting point; zeros by default.
+        Starting point; by default ``objective.start()``, the intercept-only model.
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
-        and twice the CG estimate of the Newton decrement predicts a relative gap below
-        about ``tol / 100`` (``solvers._stopping``).
+        and the Newton decrement predicts a relative gap below about ``tol / 100``
+        (``solvers._stopping``): twice CG's estimate of it, or, on an earlier CG iterate,
+        a bound from above (``_decrement_bound``).
     max_iter : int >= 0
         Newton iterations at most.
     max_cg : int >= 1

@@ -72,7 +72,7 @@ def solve_sgd(
     objective : Objective
         What to minimize (see ``log_reg.objective``).
     coef0 : ndarray of shape (n_coef,), optional
-        Starting point; zeros by default.
+        Starting point; by default ``objective.start()``, the intercept-only model.
     lr : float > 0, optional
         Initial learning rate ``eta_0``; ``1 / objective.lipschitz()`` when ``None``.
     schedule : {"constant", "invscaling", "inverse"}
