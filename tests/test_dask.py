@@ -154,3 +154,16 @@ def test_errors_are_clear(client):
         LogisticRegression().fit(on_cluster(X), on_cluster(np.zeros(len(y))))
     with pytest.raises(ValueError, match="sample_weight must be >= 0"):
         LogisticRegression().fit(on_cluster(X), y, sample_weight=-np.ones(len(y)))
+
+
+def test_hessian_of_a_working_set_on_dask(client):
+    X, y = make_problem(n=230, d=4, n_classes=3, seed=22)
+    f = make_objective(X, y, n_classes=3, penalty=ElasticNet(alpha=0.05))
+    g = make_dask_objective(on_cluster(X), on_cluster(y), n_classes=3, penalty=f.penalty)
+    coef = np.random.default_rng(1).normal(size=f.n_coef)
+    features = np.array([1, 3])
+    np.testing.assert_allclose(g.hessian(coef, features)[1], f.hessian(coef, features)[1],
+                               rtol=1e-10, atol=1e-14)  # fmt: skip
+    kept = np.append(features, 4)  # and the intercept's column
+    np.testing.assert_allclose(g._weighted_gram(g.weights, features),
+                               f._weighted_gram(f.weights)[np.ix_(kept, kept)], rtol=1e-10)  # fmt: skip

@@ -265,3 +265,22 @@ def test_intercept_hessian_is_the_hessians_intercept_block(n_classes, weighted):
     K, p = f.coef_shape
     block = H.reshape(K, p, K, p)[:, -1, :, -1]  # rows and columns of the intercepts
     np.testing.assert_allclose(f.intercept_hessian(coef), block, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("n_classes, weighted, intercept", CASES)
+@pytest.mark.parametrize("sparse", [False, True])
+def test_hessian_of_a_working_set_is_the_block_of_the_whole(n_classes, weighted, intercept, sparse):
+    import scipy.sparse as sp
+
+    f, coef = build(n_classes, weighted, intercept)
+    if sparse:
+        f = make_objective(sp.csr_matrix(f.X), np.argmax(f.Y, axis=1) if n_classes > 2 else
+                           f.Y[:, 0].astype(int), n_classes=n_classes, penalty=f.penalty,
+                           fit_intercept=intercept)  # fmt: skip
+    features = np.array([0, 2])
+    kept = f.coefficient_indices(features)
+    assert len(kept) == f.n_raw * (2 + intercept)
+    grad, H = f.hessian(coef)
+    grad_kept, H_kept = f.hessian(coef, features)
+    np.testing.assert_array_equal(grad_kept, grad)  # the gradient stays whole
+    np.testing.assert_allclose(H_kept, H[np.ix_(kept, kept)], rtol=1e-12, atol=1e-15)

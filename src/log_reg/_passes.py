@@ -72,16 +72,38 @@ def scores(X: Any, W: FloatArray, b: FloatArray) -> FloatArray:
     return X @ W.T + b
 
 
-def weighted_gram(X: Any, d: Any, fit_intercept: bool, dtype: Any, backend: Backend) -> FloatArray:
-    """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``."""
-    nf, host = X.shape[1], backend.to_numpy
+def weighted_gram(
+    X: Any, d: Any, fit_intercept: bool, dtype: Any, backend: Backend, features: Any = None
+) -> FloatArray:
+    """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``.
+
+    ``features`` (column indices) keeps only those columns of ``X`` (then ``p`` is their
+    number plus the intercept's): the Gram matrix of a working set, at its own cost.
+    """
+    host = backend.to_numpy
+    if isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
+        nf = X.shape[1] if features is None else len(features)
+        G = np.zeros((nf + 1,) * 2, dtype=dtype)  # the last row and column: X^T d, sum(d)
+        blocks = row_blocks(X)
+        scaled = np.empty((blocks[0].stop - blocks[0].start, nf), np.result_type(X, d))
+        for rows in blocks:  # (one buffer for the scaled rows: see squares_times)
+            X_b = X[rows] if features is None else X[rows][:, features]  # block-sized copy
+            d_b = d[rows]
+            G[:nf, :nf] += X_b.T @ np.multiply(d_b[:, None], X_b, out=scaled[: len(X_b)])
+            G[:nf, nf] += X_b.T @ d_b
+        G[nf, nf] = d.sum()
+        G[nf, :nf] = G[:nf, nf]
+        return G if fit_intercept else G[:nf, :nf].copy()
+    if features is not None:  # sparse or array-API data: a copy of those columns alone
+        X = (
+            X[:, features]
+            if hasattr(X, "tocsr")
+            else backend.xp.take(X, backend.asarray(features), axis=1)
+        )
+    nf = X.shape[1]
     G = np.empty((nf + fit_intercept,) * 2, dtype=dtype)
     if hasattr(X, "tocsr"):  # SciPy sparse: multiply() scales rows; the p x p result is dense
         G[:nf, :nf] = (X.T @ X.multiply(d[:, None]).tocsr()).toarray()
-    elif isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
-        G[:nf, :nf] = 0
-        for rows in row_blocks(X):
-            G[:nf, :nf] += X[rows].T @ (d[rows, None] * X[rows])
     else:
         G[:nf, :nf] = host(X.T @ (d[:, None] * X))
     if fit_intercept:
@@ -93,9 +115,20 @@ def weighted_gram(X: Any, d: Any, fit_intercept: bool, dtype: Any, backend: Back
 def squares_times(X: Any, D: Any, dtype: Any, backend: Backend) -> FloatArray:
     """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
     total = np.zeros((D.shape[1], X.shape[1]), dtype=dtype)
-    for rows in row_blocks(X):
+    blocks = row_blocks(X)
+    # NumPy: every block squared into one buffer, allocated once (a fresh block-sized array
+    # per block would cost the operating system's page faults, more than the squaring)
+    buffer = (
+        np.empty((blocks[0].stop - blocks[0].start, X.shape[1]), X.dtype)
+        if isinstance(X, np.ndarray)
+        else None
+    )
+    for rows in blocks:
         Xb, Db = X[rows, :], D[rows, :]  # both axes named: the array API asks for it
-        squares = Xb.power(2) if hasattr(Xb, "power") else Xb * Xb  # sparse: stored values
+        if buffer is not None:
+            squares = np.multiply(Xb, Xb, out=buffer[: len(Xb)])
+        else:
+            squares = Xb.power(2) if hasattr(Xb, "power") else Xb * Xb  # sparse: stored values
         total += backend.to_numpy(squares.T @ Db).T
     return total
 

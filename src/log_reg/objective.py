@@ -228,36 +228,53 @@ class Objective:
         """Gradient of the smooth part."""
         return self.loss_gradient(coef)[1]
 
-    def hessian(self, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def hessian(self, coef: FloatArray, features: Any = None) -> tuple[FloatArray, FloatArray]:
         """Gradient and dense Hessian ``(n_coef, n_coef)`` of the smooth part.
 
         Block ``(k, l)`` is ``X~^T diag(w_i h_ikl) X~`` with ``X~ = [X, 1]`` and ``h_i`` the
-        loss's per-sample Hessian block; ``alpha (1 - r)`` is added on penalized diagonal entries.
+        loss's per-sample Hessian block; ``alpha (1 - r)`` is added on penalized diagonal
+        entries. ``features`` (column indices) returns only the Hessian's rows and columns
+        ``coefficient_indices(features)``, at the cost of those columns alone.
         """
         W, _ = self.split(coef)
         dZ, blocks = self.loss.gradient_hessian(self.Y, self.raw_prediction(coef))
         grad = self._lift(self.weights[:, None] * dZ, W)
-        K, p = self.coef_shape
+        K = self.n_raw
+        p = self.coef_shape[1] if features is None else len(features) + int(self.fit_intercept)
         if K == 1:  # binary: one block, X~^T diag(w_i p_i (1 - p_i)) X~
-            H = self._weighted_gram(self.weights * blocks[:, 0, 0])
+            H = self._weighted_gram(self.weights * blocks[:, 0, 0], features)
         else:
             H = np.empty((K, p, K, p), dtype=self.dtype)
             for k in range(K):
                 for m in range(k, K):
-                    H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m])
+                    H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m], features)
                     H[m, :, k, :] = H[k, :, m, :].T
             H = H.reshape(K * p, K * p)
-        H.flat[:: K * p + 1] += self._l2_diagonal  # the diagonal, as a strided view
+        l2 = (
+            self._l2_diagonal
+            if features is None
+            else self._l2_diagonal[self.coefficient_indices(features)]
+        )
+        H.flat[:: K * p + 1] += l2  # the diagonal, as a strided view
         return grad, H
+
+    def coefficient_indices(self, features: Any) -> IntArray:
+        """Positions in ``coef`` of these features' weights, in every class, and of the
+        intercepts; in ``coef``'s order (class by class)."""
+        M = np.zeros(self.coef_shape, dtype=bool)
+        M[:, np.asarray(features, dtype=np.intp)] = True
+        if self.fit_intercept:
+            M[:, -1] = True
+        return np.flatnonzero(M)
 
     @cached_property
     def _l2_diagonal(self) -> FloatArray:
         """``alpha (1 - r) v_j`` per coefficient (0 on intercepts): the L2 term's Hessian."""
         return self.penalty.l2_strength * self.penalty_weights()
 
-    def _weighted_gram(self, d: FloatArray) -> FloatArray:
+    def _weighted_gram(self, d: FloatArray, features: Any = None) -> FloatArray:
         """``X~^T diag(d) X~`` for ``X~ = [X, 1]``; shape ``(p, p)`` (``_passes.weighted_gram``)."""
-        return weighted_gram(self.X, d, self.fit_intercept, self.dtype, self.backend)
+        return weighted_gram(self.X, d, self.fit_intercept, self.dtype, self.backend, features)
 
     def hessian_product(
         self, coef: FloatArray, diagonal: bool = True

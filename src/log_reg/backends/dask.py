@@ -332,13 +332,16 @@ class DaskObjective(Objective):
         value = float(total[0]) + self.penalty.smooth_value(W)
         return value, (total[1:] + self._penalty_gradient(W)).astype(self.dtype)
 
-    def hessian(self, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def hessian(self, coef: FloatArray, features: Any = None) -> tuple[FloatArray, FloatArray]:
         W, _ = self.split(coef)
         m = self.n_coef
         total = self._chunk_sum(_hessian, coef, width=m + m * m)
         grad = total[:m] + self._penalty_gradient(W)
         H = total[m:].reshape(m, m)
         H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
+        if features is not None:  # the whole Hessian, then its working set's block
+            kept = self.coefficient_indices(features)
+            H = H[np.ix_(kept, kept)]
         return grad.astype(self.dtype), H.astype(self.dtype)
 
     def hessian_product(
@@ -364,9 +367,13 @@ class DaskObjective(Objective):
         K = self.n_raw
         return self._chunk_sum(_intercept_hessian, coef, width=K * K).reshape(K, K)
 
-    def _weighted_gram(self, d: Any) -> FloatArray:
+    def _weighted_gram(self, d: Any, features: Any = None) -> FloatArray:
         p = self.n_features + int(self.fit_intercept)
-        return self._chunk_sum(_gram, width=p * p, weights=d).reshape(p, p).astype(self.dtype)
+        G = self._chunk_sum(_gram, width=p * p, weights=d).reshape(p, p).astype(self.dtype)
+        if features is None:
+            return G
+        kept = np.append(features, [p - 1] if self.fit_intercept else [])  # and the intercept
+        return G[np.ix_(kept.astype(np.intp), kept.astype(np.intp))]
 
     def subset(self, rows: IntArray) -> Objective:
         """The rows gathered into a NumPy ``Objective``, reweighted as ``Objective.subset``.

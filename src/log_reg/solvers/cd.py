@@ -28,10 +28,11 @@ buy nothing). A backtracking line search on the full ``f`` then halves ``t`` fro
 
 with ``sigma = 0.01``. Shrinking: a coordinate at zero whose gradient lies well inside
 ``[-lam_j, lam_j]`` (by more than the last iteration's optimality) is left out of the
-inner problem; it would stay at zero anyway. With ``lam = 0`` the method is Newton's,
-with coordinate descent as the linear solver. ``H`` is ``n_coef x n_coef`` and dense:
-memory grows as ``n_coef^2`` and each Hessian costs ``O(n n_coef^2)``, so this solver is
-for up to a few thousand coefficients.
+inner problem; it would stay at zero anyway, and the Hessian is computed for the working
+set alone (the features with a coefficient left in), at a cost that shrinks with it. With
+``lam = 0`` the method is Newton's, with coordinate descent as the linear solver. ``H`` is
+``n_coef x n_coef`` and dense: memory grows as ``n_coef^2`` and each Hessian costs
+``O(n n_coef^2)``, so this solver is for up to a few thousand coefficients.
 
 Reference: Yuan, Ho and Lin, "An Improved GLMNET for L1-regularized Logistic Regression",
 JMLR 13 (2012), 1999-2030; forcing term from Nocedal and Wright, *Numerical
@@ -66,8 +67,12 @@ def _newton_direction(
     active: NDArray[np.bool_],
     inner_tol: float,
     max_inner: int,
+    kept: NDArray[np.intp],
 ) -> FloatArray:
     """The step ``d`` minimizing the quadratic model + L1, intercepts eliminated first.
+
+    ``H`` is the Hessian's block for the coefficients ``kept`` (the working set); every
+    other entry of ``d`` is 0.
 
     An unpenalized intercept is strongly coupled to every feature whose mean is far from 0,
     and coordinate descent crawls along such couplings. Minimizing over the intercept block
@@ -76,11 +81,13 @@ def _newton_direction(
     with the Schur complement ``S = H_FF - H_FI H_II^+ H_IF`` (the curvature of centered
     features) and gradient ``g_F - H_FI H_II^+ g_I``. Exact, and it costs ``O(n_coef^2)``.
     """
+    step = np.zeros_like(coef)
+    grad, coef, active = grad[kept], coef[kept], active[kept]
     n = len(coef)
-    lam = objective.l1_weights()
-    lower = np.full(n, -np.inf) if objective.lower is None else objective.lower
-    upper = np.full(n, np.inf) if objective.upper is None else objective.upper
-    b_ = objective.penalized_mask() == 0  # the intercept block I
+    lam = objective.l1_weights()[kept]
+    lower = np.full(n, -np.inf) if objective.lower is None else objective.lower[kept]
+    upper = np.full(n, np.inf) if objective.upper is None else objective.upper[kept]
+    b_ = objective.penalized_mask()[kept] == 0  # the intercept block I
     w_ = ~b_  # the rest, F
     if b_.any():
         with np.errstate(all="ignore"):  # near-saturated fits: checked just below
@@ -94,10 +101,25 @@ def _newton_direction(
             )
             d[b_] = -H_II_pinv @ (grad[b_] + H[np.ix_(b_, w_)] @ d[w_])
         if np.all(np.isfinite(d)):
-            return d
+            step[kept] = d
+            return step
         # The elimination needs H_II^+; when the intercepts' curvature has all but vanished
         # (probabilities saturated at 0 or 1) it amplifies rounding: use the plain model.
-    return _coordinate_descent(grad, H, coef, lam, lower, upper, active, inner_tol, max_inner)
+    step[kept] = _coordinate_descent(grad, H, coef, lam, lower, upper, active, inner_tol, max_inner)
+    return step
+
+
+def _working_set(
+    objective: Objective, active: NDArray[np.bool_]
+) -> tuple[NDArray[np.intp] | None, NDArray[np.intp]]:
+    """The features with an active coefficient in some class (``None``: all of them), and
+    the positions in ``coef`` of their coefficients and the intercepts."""
+    d = objective.n_features
+    in_use = active.reshape(objective.coef_shape)[:, :d].any(axis=0)
+    if in_use.all():
+        return None, np.arange(objective.n_coef)
+    features = np.flatnonzero(in_use)
+    return features, objective.coefficient_indices(features)
 
 
 def _coordinate_descent(
@@ -235,16 +257,18 @@ def solve_cd(
         if optimality <= tol:
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
             break
-        # 3. direction: minimize the quadratic model + L1 by coordinate descent
-        _, H = objective.hessian(coef)
+        # 3. direction: minimize the quadratic model + L1 by coordinate descent, over the
+        #    working set: the features with an active coefficient (the Hessian of those alone)
         active = ~((coef == 0) & (np.abs(grad) < lam - previous))  # shrinking
+        features, kept = _working_set(objective, active)
+        _, H = objective.hessian(coef, features)
         inner_tol = max(min(0.5, np.sqrt(optimality)) * optimality, 0.1 * tol)  # forcing term
         # 4. line search on f = smooth + L1; if the model misleads (a nearly singular H far
         #    from the optimum), damp it, H + mu I, towards a proximal gradient step
         accepted, top = None, float(np.max(np.diagonal(H), initial=0.0)) or 1.0
         for mu in DAMPING:
             H_mu = H + mu * top * np.eye(len(H)) if mu else H
-            d = _newton_direction(objective, grad, H_mu, coef, active, inner_tol, max_inner)
+            d = _newton_direction(objective, grad, H_mu, coef, active, inner_tol, max_inner, kept)
             decrease = float(grad @ d + lam @ (np.abs(coef + d) - np.abs(coef)))
             accepted = _line_search(objective, coef, d, loss, decrease, optimality)
             if accepted is not None:
