@@ -32,7 +32,6 @@ Every other docstring in the package refers to this block.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -40,17 +39,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _passes
+from . import _curvature
+from ._curvature import HessianVectorProduct
 from ._numerics import FloatArray, IntArray
-from ._passes import row_blocks, scores, squares_times, top_eigenvalue, weighted_gram
+from ._passes import row_blocks, scores, squares_times, weighted_gram
 from ._validation import check_bounds, check_int, check_offset, check_sample_weight, check_X
 from .backends import NUMPY, Backend, backend_of
 from .loss import BINARY, MULTINOMIAL, LogLoss
 from .penalty import ElasticNet, alpha_from_C, kkt_violation
 
 __all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
-
-HessianVectorProduct = Callable[[FloatArray], FloatArray]
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,44 +226,15 @@ class Objective:
         """Gradient of the smooth part."""
         return self.loss_gradient(coef)[1]
 
+    # -- second derivatives: the formulas are in ``_curvature`` -----------------------
     def hessian(self, coef: FloatArray, features: Any = None) -> tuple[FloatArray, FloatArray]:
-        """Gradient and dense Hessian ``(n_coef, n_coef)`` of the smooth part.
-
-        Block ``(k, l)`` is ``X~^T diag(w_i h_ikl) X~`` with ``X~ = [X, 1]`` and ``h_i`` the
-        loss's per-sample Hessian block; ``alpha (1 - r)`` is added on penalized diagonal
-        entries. ``features`` (column indices) returns only the Hessian's rows and columns
-        ``coefficient_indices(features)``, at the cost of those columns alone.
-        """
-        W, _ = self.split(coef)
-        dZ, blocks = self.loss.gradient_hessian(self.Y, self.raw_prediction(coef))
-        grad = self._lift(self.weights[:, None] * dZ, W)
-        K = self.n_raw
-        p = self.coef_shape[1] if features is None else len(features) + int(self.fit_intercept)
-        if K == 1:  # binary: one block, X~^T diag(w_i p_i (1 - p_i)) X~
-            H = self._weighted_gram(self.weights * blocks[:, 0, 0], features)
-        else:
-            H = np.empty((K, p, K, p), dtype=self.dtype)
-            for k in range(K):
-                for m in range(k, K):
-                    H[k, :, m, :] = self._weighted_gram(self.weights * blocks[:, k, m], features)
-                    H[m, :, k, :] = H[k, :, m, :].T
-            H = H.reshape(K * p, K * p)
-        l2 = (
-            self._l2_diagonal
-            if features is None
-            else self._l2_diagonal[self.coefficient_indices(features)]
-        )
-        H.flat[:: K * p + 1] += l2  # the diagonal, as a strided view
-        return grad, H
+        """Gradient and dense Hessian ``(n_coef, n_coef)`` of the smooth part; with
+        ``features``, the Hessian's block for those features (``_curvature.hessian``)."""
+        return _curvature.hessian(self, coef, features)
 
     def coefficient_indices(self, features: Any) -> IntArray:
-        """Positions in ``coef`` of these features' weights, in every class, and of the
-        intercepts; in ``coef``'s order (class by class)."""
-        M = np.zeros(self.coef_shape, dtype=bool)
-        M[:, np.asarray(features, dtype=np.intp)] = True
-        if self.fit_intercept:
-            M[:, -1] = True
-        return np.flatnonzero(M)
+        """Positions in ``coef`` of these features' coefficients and of the intercepts."""
+        return _curvature.coefficient_indices(self, features)
 
     @cached_property
     def _l2_diagonal(self) -> FloatArray:
@@ -279,52 +248,14 @@ class Objective:
     def hessian_product(
         self, coef: FloatArray, diagonal: bool = True
     ) -> tuple[HessianVectorProduct, FloatArray | None]:
-        """``v -> H v`` at ``coef`` without forming ``H``, and the diagonal of ``H``.
-
-        ``H v = [X^T U + l2 V_W, sum_i U_i]`` with ``U_i = w_i h_i (X V_W^T + v_b)_i``: one
-        pass over ``X`` now, two per product. The diagonal (a preconditioner for conjugate
-        gradients) is ``H_(k,j),(k,j) = sum_i w_i D_ik x_ij^2`` with ``D`` the loss's
-        diagonal, computed in blocks of rows so that no copy of ``X`` is made; it costs a
-        pass that squares ``X`` (several products' worth), so ``diagonal=False`` skips it
-        and returns ``None`` in its place.
-        """
-        W, _ = self.split(coef)
-        Z = self.raw_prediction(coef)
-        diag = None
-        if diagonal:
-            wD = self.weights[:, None] * self.loss.hessian_diagonal(Z)  # (n, n_raw)
-            diag_W = self._squares_times(wD) + self.penalty.smooth_gradient(np.ones_like(W))
-            diag = self._pack(diag_W, self.backend.to_numpy(self.backend.xp.sum(wD, axis=0)))
-        if isinstance(self.X, np.ndarray):  # a block of rows at a time, as loss_gradient
-            blocks = [(rows, self.loss.hessian_operator(self.Y[rows], Z[rows])[1])
-                      for rows in row_blocks(self.X)]  # fmt: skip
-
-            def hvp(v: FloatArray) -> FloatArray:
-                V_W, v_b = self.split(v.astype(self.dtype, copy=False))  # float32 stays so
-                HV, hv_b = np.zeros_like(V_W), np.zeros_like(v_b)
-                for rows, hessp_b in blocks:
-                    X_b = self.X[rows]
-                    U = self.weights[rows, None] * hessp_b(scores(X_b, V_W, v_b))
-                    HV += (X_b.T @ U).T
-                    hv_b += U.sum(axis=0)
-                return self._pack(HV + self.penalty.smooth_gradient(V_W), hv_b)
-
-            return hvp, diag
-        _, hessp = self.loss.hessian_operator(self.Y, Z)
-
-        def hvp_whole(v: FloatArray) -> FloatArray:
-            V_W, v_b = self.split(v)
-            V_Wd, v_bd = self._on_device(V_W, v_b)
-            U = self.weights[:, None] * hessp(self.X @ V_Wd.T + v_bd)  # (n, n_raw)
-            return self._lift(U, W, V_W)
-
-        return hvp_whole, diag
+        """``v -> H v`` at ``coef`` without forming ``H``, and the diagonal of ``H`` (``None``
+        with ``diagonal=False``) (``_curvature.hessian_product``)."""
+        return _curvature.hessian_product(self, coef, diagonal)
 
     def intercept_hessian(self, coef: FloatArray) -> FloatArray:
-        """The Hessian's block for the intercepts, ``sum_i w_i H_i`` ``(n_raw, n_raw)``, in
-        float64: the curvature of ``f`` in the intercepts alone. Costs ``X W^T``, half a pass."""
-        hessian = self.loss.summed_hessian(self.raw_prediction(coef), self.weights)
-        return np.asarray(self.backend.to_numpy(hessian), dtype=np.float64)
+        """The intercepts' block of the Hessian ``(n_raw, n_raw)``, in float64
+        (``_curvature.intercept_hessian``)."""
+        return _curvature.intercept_hessian(self, coef)
 
     def _squares_times(self, D: Any) -> FloatArray:
         """``(X o X)^T D`` ``(n_raw, d)`` (``_passes.squares_times``)."""
@@ -366,38 +297,9 @@ class Objective:
         return self.project(coef)
 
     def lipschitz(self) -> float:
-        """An upper bound ``L`` on the smooth part's curvature: gradient descent is stable at 1/L.
-
-        Every per-sample Hessian block is at most ``c I`` (``c = 1/4`` binary, ``1/2``
-        multinomial), so ``H <= c lambda_max(X~^T diag(w) X~) + alpha (1 - r)``.
-        """
-        c = 0.25 if self.n_raw == 1 else 0.5
-        top = self._gram_top_eigenvalue()
-        return c * top + self.penalty.l2_strength * float(np.max(self.penalty_weights(), initial=0))
-
-    def _gram_top_eigenvalue(self) -> float:
-        """``lambda_max`` of ``G = X~^T diag(w) X~``: exact while ``G`` is small, else estimated.
-
-        Up to ``GRAM_EXACT_MAX`` columns, from ``G`` itself (``O(n p^2 + p^3)``); beyond, by
-        power iteration on ``v -> G v`` (two passes over ``X`` a step, no ``p x p`` matrix).
-        """
-        p = self.n_features + int(self.fit_intercept)
-        if p <= _passes.GRAM_EXACT_MAX:
-            return float(np.linalg.eigvalsh(self._weighted_gram(self.weights))[-1])
-        return top_eigenvalue(self._gram_product, p, self.dtype)
-
-    def _gram_product(self, v: FloatArray) -> FloatArray:
-        """``G v = X~^T (w o (X~ v))`` for one vector ``v = [v_W, v_b]``: two passes over ``X``."""
-        v_W, v_b = v[: self.n_features], v[self.n_features :]
-        W, b = self._on_device(v_W[None, :], v_b if self.fit_intercept else np.zeros(1, v.dtype))
-        R = self.weights[:, None] * scores(self.X, W, b)  # (n, 1)
-        host = self.backend.to_numpy
-        u_W = host(self.X.T @ R)[:, 0]
-        return (
-            np.concatenate([u_W, host(self.backend.xp.sum(R, axis=0))])
-            if self.fit_intercept
-            else u_W
-        )
+        """An upper bound ``L`` on the smooth part's curvature: gradient descent is stable at
+        1/L (``_curvature.lipschitz``)."""
+        return _curvature.lipschitz(self)
 
     def subset(self, rows: IntArray) -> Objective:
         """The objective on ``rows`` alone, reweighted so its loss is an unbiased estimate of ours.

@@ -56,11 +56,12 @@ import numpy as np
 from dask.base import compute
 from numpy.typing import ArrayLike, NDArray
 
+from .._curvature import HessianVectorProduct
 from .._fitting import class_weights
 from .._numerics import FloatArray, IntArray
 from .._validation import check_bounds, check_labels, check_offset, check_X, is_dask
 from ..loss import BINARY, MULTINOMIAL, LogLoss
-from ..objective import HessianVectorProduct, Objective
+from ..objective import Objective
 from ..penalty import ElasticNet
 from . import Backend
 
