@@ -88,3 +88,13 @@ def test_overwrite_z_gives_the_same_numbers(loss, case):
     kept = Z_fortran.copy()
     loss.loss_gradient(Y, kept)
     np.testing.assert_array_equal(kept, Z_fortran)
+
+
+def test_multinomial_labels_give_the_one_hot_numbers():
+    Y, Z = multinomial_case(n=50, k=5)
+    labels = np.argmax(Y, axis=1)
+    expected = MULTINOMIAL.loss_gradient(Y, Z)
+    for overwrite in (False, True):
+        losses, grad = MULTINOMIAL.loss_gradient(Y, Z.copy(), overwrite_z=overwrite, labels=labels)
+        np.testing.assert_allclose(losses, expected[0], rtol=1e-15, atol=1e-300)
+        np.testing.assert_allclose(grad, expected[1], rtol=1e-15, atol=1e-300)

@@ -284,3 +284,19 @@ def test_hessian_of_a_working_set_is_the_block_of_the_whole(n_classes, weighted,
     grad_kept, H_kept = f.hessian(coef, features)
     np.testing.assert_array_equal(grad_kept, grad)  # the gradient stays whole
     np.testing.assert_allclose(H_kept, H[np.ix_(kept, kept)], rtol=1e-12, atol=1e-15)
+
+
+def test_multinomial_objective_keeps_its_labels_and_they_change_nothing():
+    X, y = make_problem(n=60, d=3, n_classes=4, seed=5)
+    f = make_objective(X, y, n_classes=4, penalty=l2(0.1), sample_weight=np.linspace(1, 2, 60))
+    np.testing.assert_array_equal(f.labels, y)
+    assert make_objective(X, (y > 1).astype(int)).labels is None  # binary: Y is the label
+    rows = np.array([3, 10, 59])
+    np.testing.assert_array_equal(f.subset(rows).labels, y[rows])
+    coef = np.random.default_rng(2).normal(size=f.n_coef)
+    from dataclasses import replace
+
+    value, grad = f.loss_gradient(coef)
+    one_hot_value, one_hot_grad = replace(f, labels=None).loss_gradient(coef)
+    assert value == pytest.approx(one_hot_value, rel=1e-14)
+    np.testing.assert_allclose(grad, one_hot_grad, rtol=1e-13, atol=1e-16)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -51,13 +52,15 @@ class LogLoss:
         raise NotImplementedError
 
     def loss_gradient(
-        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False
+        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False, labels: Any = None
     ) -> tuple[FloatArray, FloatArray]:
         """Per-sample loss ``(n_samples,)`` and its gradient ``P - Y`` ``(n_samples, n_raw)``.
 
         ``overwrite_z=True`` lets the gradient take ``Z``'s memory (the caller's ``Z`` is
         then lost): a caller that made ``Z`` for this call alone saves ``n x n_raw``
-        temporaries.
+        temporaries. ``labels`` (NumPy, one class index per row, when ``Y`` is their
+        one-hot encoding) lets the softmax pick ``z_(i, y_i)`` and subtract ``Y`` by
+        indexing, instead of multiplying ``n x n_raw`` arrays.
         """
         return self.loss(Y, Z), self.proba(Z) - Y
 
@@ -119,7 +122,7 @@ class BinaryLogLoss(LogLoss):
         return backend_of(Z).xp.sum(log1pexp(Z) - Y * Z, axis=1)
 
     def loss_gradient(
-        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False
+        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False, labels: Any = None
     ) -> tuple[FloatArray, FloatArray]:
         xp = backend_of(Z).xp
         # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^-|z|): never overflows.
@@ -166,12 +169,15 @@ class MultinomialLogLoss(LogLoss):
         return logsumexp(Z, axis=1) - backend_of(Z).xp.sum(Y * Z, axis=1)
 
     def loss_gradient(
-        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False
+        self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False, labels: Any = None
     ) -> tuple[FloatArray, FloatArray]:
         xp = backend_of(Z).xp
         # With m = max_k z_k: E = exp(z - m) lies in (0, 1], s = sum_k E_k >= 1, and
         # logsumexp(z) = m + log s, p = E / s. E is then turned into p - y in place.
-        if xp is np:  # sum_k y_k z_k without an n x K temporary
+        rows = None if labels is None or xp is not np else np.arange(len(labels))
+        if rows is not None:  # sum_k y_k z_k = z at the row's label
+            z_y = Z[rows, labels]
+        elif xp is np:  # without an n x K temporary
             z_y = np.einsum("ik,ik->i", Y, Z)
         else:
             z_y = xp.sum(Y * Z, axis=1)
@@ -185,7 +191,10 @@ class MultinomialLogLoss(LogLoss):
         s = xp.sum(E, axis=1, keepdims=True)
         losses = xp.log(s[:, 0]) + m[:, 0] - z_y
         E /= s
-        E -= Y
+        if rows is not None:
+            E[rows, labels] -= 1  # - y: one entry a row
+        else:
+            E -= Y
         return losses, E
 
     def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:

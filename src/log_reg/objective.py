@@ -69,6 +69,7 @@ class Objective:
     offset: Any = None  # (n, n_raw) known term added to Z, on X's backend; None: 0
     lower: FloatArray | None = None  # (n_coef,) bounds; -inf/+inf where free (intercepts)
     upper: FloatArray | None = None
+    labels: IntArray | None = None  # (n,) each row's class, NumPy multinomial only; see loss
 
     # -- shapes ------------------------------------------------------------------
     @property
@@ -204,7 +205,8 @@ class Objective:
             Z = scores(X_b, W, b)  # a fresh array: the loss may overwrite it
             if self.offset is not None:
                 Z += self.offset[rows]
-            losses, dZ = self.loss.loss_gradient(self.Y[rows], Z, overwrite_z=True)
+            labels = None if self.labels is None else self.labels[rows]
+            losses, dZ = self.loss.loss_gradient(self.Y[rows], Z, overwrite_z=True, labels=labels)
             R = dZ if w else self.weights[rows, None] * dZ  # (block, n_raw)
             value += float(losses.sum() if w else self.weights[rows] @ losses)
             G += (X_b.T @ R).T
@@ -313,8 +315,9 @@ class Objective:
             return a[rows] if self.backend.is_numpy else xp.take(a, at, axis=0)
 
         offset = None if self.offset is None else pick(self.offset)
+        labels = None if self.labels is None else self.labels[rows]
         return replace(self, X=pick(self.X), Y=pick(self.Y), weights=pick(self.weights) * scale,
-                       offset=offset)  # fmt: skip
+                       offset=offset, labels=labels)  # fmt: skip
 
 
 def make_objective(
@@ -385,4 +388,5 @@ def make_objective(
         else backend.asarray(check_offset(offset, len(y), n_raw, dtype)),
         lower=lower,
         upper=upper,
+        labels=y if n_classes > 2 and backend.is_numpy else None,
     )
