@@ -167,3 +167,13 @@ def test_hessian_of_a_working_set_on_dask(client):
     kept = np.append(features, 4)  # and the intercept's column
     np.testing.assert_allclose(g._weighted_gram(g.weights, features),
                                f._weighted_gram(f.weights)[np.ix_(kept, kept)], rtol=1e-10)  # fmt: skip
+
+
+def test_subsampled_newton_on_dask_takes_the_numpy_steps(client):
+    X, y = make_problem(n=2_000, d=3, seed=23)  # 800 sampled rows of 2,000
+    reference = LogisticRegression(solver="newton-subsampled", tol=1e-9).fit(X, y)
+    model = LogisticRegression(solver="newton-subsampled", tol=1e-9)
+    model.fit(on_cluster(X, rows=500), on_cluster(y, rows=500))
+    assert model.solver_ == "newton-subsampled"
+    # the same rows are drawn (a fixed seed), so the same steps are taken
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-8, atol=1e-10)

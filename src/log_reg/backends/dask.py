@@ -36,8 +36,9 @@ What differs from a NumPy fit:
 - ``standardize=True`` costs two passes (weighted mean, then weighted variance); the
   centering and scaling are applied lazily, chunk by chunk.
 - ``hessian_product`` recomputes the raw predictions on every product (one pass each).
-- Solvers: "auto", "lbfgs", "newton", "newton-cg", "cd" and "gd" (and scikit-learn's
-  names for them).
+- Solvers: "auto", "lbfgs", "newton", "newton-subsampled" (its sample of rows is gathered
+  once, in one pass, and its Hessians computed on the client), "newton-cg", "cd" and "gd"
+  (and scikit-learn's names for them).
   "sgd" draws random rows at every step, which means reading every chunk per mini-batch:
   use ``partial_fit`` over the chunks instead. "liblinear" is refused (it appends a
   column to ``X``). Unpenalized fits skip the separation check (it needs ``X`` in memory).
