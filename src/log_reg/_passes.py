@@ -83,17 +83,19 @@ def weighted_gram(
     host = backend.to_numpy
     if isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
         nf = X.shape[1] if features is None else len(features)
-        G = np.zeros((nf + 1,) * 2, dtype=dtype)  # the last row and column: X^T d, sum(d)
+        G = np.zeros((nf + fit_intercept,) * 2, dtype=dtype)  # intercept's: X^T d, sum(d)
         blocks = row_blocks(X)
         scaled = np.empty((blocks[0].stop - blocks[0].start, nf), np.result_type(X, d))
         for rows in blocks:  # (one buffer for the scaled rows: see squares_times)
             X_b = X[rows] if features is None else X[rows][:, features]  # block-sized copy
             d_b = d[rows]
             G[:nf, :nf] += X_b.T @ np.multiply(d_b[:, None], X_b, out=scaled[: len(X_b)])
-            G[:nf, nf] += X_b.T @ d_b
-        G[nf, nf] = d.sum()
-        G[nf, :nf] = G[:nf, nf]
-        return G if fit_intercept else G[:nf, :nf].copy()
+            if fit_intercept:
+                G[:nf, nf] += X_b.T @ d_b
+        if fit_intercept:
+            G[nf, nf] = d.sum()
+            G[nf, :nf] = G[:nf, nf]
+        return G
     if features is not None:  # sparse or array-API data: a copy of those columns alone
         X = (
             X[:, features]

@@ -220,9 +220,10 @@ def solve_newton_cg(
         for d, r, done in _conjugate_gradient(hvp, g, diag, max_cg):
             rr = float(r @ r)
             last = done or rr <= target
+            predicted = -0.5 * float(g @ d) * _UNDERESTIMATE  # CG's decrease, doubled
             # 2a. stop early? on a loose iterate, with a proven bound on the decrement; tried
             #     only once CG's own estimate (from below) is within the tolerance
-            if certify and not last and rr <= check and -g @ d * _UNDERESTIMATE <= 2 * allowed:
+            if certify and not last and rr <= check and predicted <= allowed:
                 certify = False
                 bound = _decrement_bound(objective, coef, hvp, g, d, r)
                 reason = stop_reason(optimality, tol, bound, loss, objective.dtype)
@@ -230,7 +231,6 @@ def solve_newton_cg(
                 break
         # 2b. stop? the gradient is small and so is CG's predicted decrease -g^T d / 2, doubled
         if not reason:
-            predicted = -0.5 * float(g @ d) * _UNDERESTIMATE
             reason = stop_reason(optimality, tol, predicted, loss, objective.dtype)
         if reason:
             message, converged = reason, True
