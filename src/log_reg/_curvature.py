@@ -32,17 +32,15 @@ __all__ = [
 HessianVectorProduct = Callable[[FloatArray], FloatArray]
 
 
-def hessian(f: Objective, coef: FloatArray, features: Any = None) -> tuple[FloatArray, FloatArray]:
-    """Gradient and dense Hessian ``(n_coef, n_coef)`` of the smooth part.
+def hessian(f: Objective, coef: FloatArray, features: Any = None) -> FloatArray:
+    """The dense Hessian ``(n_coef, n_coef)`` of the smooth part.
 
     Block ``(k, l)`` is ``X~^T diag(w_i h_ikl) X~`` with ``X~ = [X, 1]`` and ``h_i`` the
     loss's per-sample Hessian block; ``alpha (1 - r)`` is added on penalized diagonal
     entries. ``features`` (column indices) returns only the Hessian's rows and columns
     ``coefficient_indices(f, features)``, at the cost of those columns alone.
     """
-    W, _ = f.split(coef)
-    dZ, blocks = f.loss.gradient_hessian(f.Y, f.raw_prediction(coef))
-    grad = f._lift(f.weights[:, None] * dZ, W)
+    blocks = f.loss.hessian_blocks(f.raw_prediction(coef))  # (n, K, K)
     K = f.n_raw
     p = f.coef_shape[1] if features is None else len(features) + int(f.fit_intercept)
     if K == 1:  # binary: one block, X~^T diag(w_i p_i (1 - p_i)) X~
@@ -56,7 +54,7 @@ def hessian(f: Objective, coef: FloatArray, features: Any = None) -> tuple[Float
         H = H.reshape(K * p, K * p)
     l2 = f._l2_diagonal if features is None else f._l2_diagonal[coefficient_indices(f, features)]
     H.flat[:: K * p + 1] += l2  # the diagonal, as a strided view
-    return grad, H
+    return H
 
 
 def coefficient_indices(f: Objective, features: Any) -> IntArray:

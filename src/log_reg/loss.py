@@ -64,8 +64,11 @@ class LogLoss:
         """
         return self.loss(Y, Z), self.proba(Z) - Y
 
-    def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Gradient ``(n, n_raw)`` and per-sample Hessian blocks ``(n, n_raw, n_raw)``."""
+    def hessian_blocks(self, Z: FloatArray) -> FloatArray:
+        """Per-sample Hessian blocks ``d^2 loss / dz_i^2``, shape ``(n, n_raw, n_raw)``.
+
+        They do not depend on ``Y``: the gradient ``P - Y`` is linear in it.
+        """
         raise NotImplementedError  # pragma: no cover - interface
 
     def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
@@ -132,9 +135,13 @@ class BinaryLogLoss(LogLoss):
         p = xp.exp(Z - softplus)
         return xp.sum(softplus - Y * Z, axis=1), p - Y
 
-    def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
-        p = expit(Z)
-        return p - Y, (p * (1 - p))[:, :, None]  # (n, 1), (n, 1, 1)
+    def hessian_blocks(self, Z: FloatArray) -> FloatArray:
+        # p (1 - p) = e / (1 + e)^2 with e = exp(-|z|) <= 1, for either sign of z (the
+        # sigmoid's derivative is even): one formula, no branch, no overflow.
+        xp = backend_of(Z).xp
+        e = xp.exp(-xp.abs(Z))
+        one_plus_e = 1 + e
+        return (e / (one_plus_e * one_plus_e))[:, :, None]  # (n, 1, 1)
 
     def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
         p = expit(Z)
@@ -197,12 +204,11 @@ class MultinomialLogLoss(LogLoss):
             E -= Y
         return losses, E
 
-    def gradient_hessian(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, FloatArray]:
+    def hessian_blocks(self, Z: FloatArray) -> FloatArray:
         xp = backend_of(Z).xp
         p = softmax(Z, axis=1)  # (n, K)
         eye = xp.eye(p.shape[1], dtype=p.dtype)
-        blocks = p[:, :, None] * (eye - p[:, None, :])  # diag(p) - p p^T, (n, K, K)
-        return p - Y, blocks
+        return p[:, :, None] * (eye - p[:, None, :])  # diag(p) - p p^T, (n, K, K)
 
     def hessian_operator(self, Y: FloatArray, Z: FloatArray) -> tuple[FloatArray, HessianProduct]:
         p = softmax(Z, axis=1)

@@ -229,9 +229,9 @@ class Objective:
         return self.loss_gradient(coef)[1]
 
     # -- second derivatives: the formulas are in ``_curvature`` -----------------------
-    def hessian(self, coef: FloatArray, features: Any = None) -> tuple[FloatArray, FloatArray]:
-        """Gradient and dense Hessian ``(n_coef, n_coef)`` of the smooth part; with
-        ``features``, the Hessian's block for those features (``_curvature.hessian``)."""
+    def hessian(self, coef: FloatArray, features: Any = None) -> FloatArray:
+        """The dense Hessian ``(n_coef, n_coef)`` of the smooth part; with ``features``,
+        its block for those features (``_curvature.hessian``)."""
         return _curvature.hessian(self, coef, features)
 
     def coefficient_indices(self, features: Any) -> IntArray:

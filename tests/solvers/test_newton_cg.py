@@ -48,7 +48,7 @@ def test_max_iter_and_refusals():
 
 def _exact_decrement(f, coef, g):
     """g^T H^+ g / 2 from the dense Hessian (the class-shift null space left out)."""
-    _, H = f.hessian(coef)
+    H = f.hessian(coef)
     return 0.5 * float(g @ np.linalg.lstsq(H, g, rcond=None)[0])
 
 

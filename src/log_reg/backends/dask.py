@@ -205,17 +205,14 @@ class DaskObjective(Objective):
         value = float(total[0]) + self.penalty.smooth_value(W)
         return value, (total[1:] + self._penalty_gradient(W)).astype(self.dtype)
 
-    def hessian(self, coef: FloatArray, features: Any = None) -> tuple[FloatArray, FloatArray]:
-        W, _ = self.split(coef)
+    def hessian(self, coef: FloatArray, features: Any = None) -> FloatArray:
         m = self.n_coef
-        total = self._chunk_sum(_hessian, coef, width=m + m * m)
-        grad = total[:m] + self._penalty_gradient(W)
-        H = total[m:].reshape(m, m)
+        H = self._chunk_sum(_hessian, coef, width=m * m).reshape(m, m)
         H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
         if features is not None:  # the whole Hessian, then its working set's block
             kept = self.coefficient_indices(features)
             H = H[np.ix_(kept, kept)]
-        return grad.astype(self.dtype), H.astype(self.dtype)
+        return H.astype(self.dtype)
 
     def hessian_product(
         self, coef: FloatArray, diagonal: bool = True
@@ -292,8 +289,7 @@ def _loss_gradient(f: Objective, coef: FloatArray) -> FloatArray:
 
 
 def _hessian(f: Objective, coef: FloatArray) -> FloatArray:
-    grad, H = f.hessian(coef)
-    return np.concatenate([grad, H.ravel()])
+    return f.hessian(coef).ravel()
 
 
 def _hessian_diagonal(f: Objective, coef: FloatArray) -> FloatArray:

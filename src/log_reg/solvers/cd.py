@@ -261,7 +261,7 @@ def solve_cd(
         #    working set: the features with an active coefficient (the Hessian of those alone)
         active = ~((coef == 0) & (np.abs(grad) < lam - previous))  # shrinking
         features, kept = _working_set(objective, active)
-        _, H = objective.hessian(coef, features)
+        H = objective.hessian(coef, features)
         inner_tol = max(min(0.5, np.sqrt(optimality)) * optimality, 0.1 * tol)  # forcing term
         # 4. line search on f = smooth + L1; if the model misleads (a nearly singular H far
         #    from the optimum), damp it, H + mu I, towards a proximal gradient step

@@ -159,7 +159,7 @@ def solve_newton(
             break
         history.append(loss)
         # 2. direction: H d = -g by Cholesky, with the safeguards of the module docstring
-        _, H = curvature.hessian(coef)  # (m, m); its gradient is not needed: grad is exact
+        H = curvature.hessian(coef)  # (m, m)
         direction = _newton_direction(objective, H, grad)
         # 3. stop? the gradient is small and so is the predicted decrease -g^T d / 2 (doubled
         #    when H is sub-sampled)
@@ -266,15 +266,16 @@ def _damped_cholesky_solve(
         shifted = H + shift * tau * np.eye(m) if shift else H
         try:
             L = np.linalg.cholesky(shifted)  # H + mu I = L L^T
-        except np.linalg.LinAlgError:  # not positive definite in floating point
-            continue
-        pivots = np.diag(L) ** 2  # (m,)
-        if pivots.min() >= m * eps * pivots.max():
+            pivots = np.diag(L) ** 2  # (m,)
+            if pivots.min() < m * eps * pivots.max():
+                continue
             if m <= _SUBSTITUTION_BLOCK:  # one LAPACK solve costs no more than one of the two
                 return np.linalg.solve(shifted, b)  # triangular ones, and less Python
-            y = _forward_substitution(L, b)  # L y = b
-            # L^T d = y: reversing rows and columns makes the upper triangle L^T lower
-            return _forward_substitution(L.T[::-1, ::-1], y[::-1])[::-1]
+        except np.linalg.LinAlgError:  # not positive definite (or, for solve's LU on
+            continue  # subnormal entries, singular) in floating point
+        y = _forward_substitution(L, b)  # L y = b
+        # L^T d = y: reversing rows and columns makes the upper triangle L^T lower
+        return _forward_substitution(L.T[::-1, ::-1], y[::-1])[::-1]
     return None
 
 
