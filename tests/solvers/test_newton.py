@@ -16,7 +16,7 @@ from sklearn.linear_model import LogisticRegression
 from log_reg.objective import Objective, alpha_from_C, make_objective
 from log_reg.penalty import ElasticNet, l1, l2, no_penalty
 from log_reg.solvers._result import IterationInfo
-from log_reg.solvers.newton import solve_newton
+from log_reg.solvers.newton import _extend, solve_newton
 
 RTOL = 1e-5  # see the module docstring
 
@@ -94,8 +94,9 @@ def test_multinomial_start_is_centered():
     X, y, _ = softmax_data(2)
     f = objective_for(X, y, 3, 1.0)
     shifted = np.tile(np.arange(f.coef_shape[1], dtype=float), f.coef_shape[0])
-    a, b = solve_newton(f, tol=1e-10), solve_newton(f, shifted, tol=1e-10)
-    np.testing.assert_allclose(a.coef, b.coef, rtol=0, atol=1e-9)  # both within ~1e-10
+    a, b = solve_newton(f, tol=1e-12), solve_newton(f, shifted, tol=1e-12)
+    # each within |g|_2 / lambda_min(H on S) <= sqrt(15) 1e-12 / (1 / 300) ~ 1.2e-9 of it
+    np.testing.assert_allclose(a.coef, b.coef, rtol=0, atol=2.5e-9)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -157,6 +158,47 @@ def test_quadratic_convergence_on_breast_cancer():
     # (linear convergence would gain the same number); 1.5 leaves room for rounding
     gains = -np.diff(np.log10([info.optimality for info in seen]))[-3:]
     assert np.all(gains[1:] >= 1.5 * gains[:-1]), gains
+
+
+def test_too_short_full_steps_are_doubled(monkeypatch):
+    # Breast cancer at C = 1 is nearly separable: the optimum lies far out, f curves less
+    # ahead than at each iterate, and the full step falls short for several iterations.
+    X, y = load_breast_cancer(return_X_y=True)
+    f = objective_for((X - X.mean(axis=0)) / X.std(axis=0), y, 2, 1.0)
+    passes = []
+    counted = f.loss_gradient
+
+    def loss_gradient(coef):
+        passes.append(coef)
+        return counted(coef)
+
+    object.__setattr__(f, "loss_gradient", loss_gradient)  # a frozen dataclass
+    doubled = solve_newton(f, tol=1e-8)
+    doubled_passes = len(passes)
+    monkeypatch.setattr("log_reg.solvers.newton.MAX_DOUBLINGS", 0)
+    passes.clear()
+    plain = solve_newton(f, tol=1e-8)
+    assert doubled.converged and plain.converged
+    assert doubled.n_iter <= plain.n_iter - 2, (doubled.n_iter, plain.n_iter)  # 6 against 9
+    assert doubled_passes <= len(passes), (doubled_passes, len(passes))  # 10 and 10
+    assert np.all(np.diff(doubled.loss_history) < 0)  # every doubling lowered f
+    np.testing.assert_allclose(doubled.coef, plain.coef, rtol=0, atol=1e-6)
+
+
+def test_a_full_step_that_lands_on_the_minimum_is_not_doubled():
+    # On a quadratic, the Newton step ends where the slope is 0: no pass is spent on t = 2.
+    f = objective_for(*softmax_data(8, n_classes=2)[:2], 2, 1.0)
+    H, g = np.diag([2.0, 3.0, 4.0, 5.0, 6.0]), np.array([1.0, -2.0, 0.5, 0.0, 3.0])
+
+    def quadratic(coef):  # f(c) = g^T c + c^T H c / 2
+        return float(g @ coef + coef @ H @ coef / 2), g + H @ coef
+
+    d = -np.linalg.solve(H, g)
+    full = quadratic(d)
+    object.__setattr__(f, "loss_gradient", lambda coef: pytest.fail("a pass was spent"))
+    point, value, _ = _extend(f, np.zeros(5), 0.0, float(g @ d), d, *full)
+    np.testing.assert_array_equal(point, d)
+    assert value == full[0]
 
 
 def test_max_iter_reached():

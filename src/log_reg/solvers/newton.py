@@ -25,6 +25,15 @@ or, once ``f`` changes by less than its rounding error (``16 eps |f|``), that lo
 largest gradient entry instead: the last digits of ``f`` are noise, but the gradient still
 tells progress. If no ``t`` passes, the solver stops and says so (``converged=False``).
 
+The full step can also be too short. The model's step assumes the curvature at ``coef``
+all along the way; where ``f`` curves less ahead (nearly separable data, whose optimum lies
+far out), the slope at ``t = 1``, ``phi'(1) = g(coef + d)^T d``, is still steep. While it is
+below ``0.2 phi'(0)`` (the curvature condition of Wolfe's, failing on the short side),
+``t`` doubles, as long as ``f`` keeps falling with sufficient decrease. A doubling costs one
+pass for ``f`` and its gradient; a Newton iteration saved costs a Hessian as well. On
+breast cancer at ``C = 1``: 6 Hessians and 9 passes instead of 8 and 8; on random
+well-posed problems 4 or 5 Hessians instead of 6, at no more passes.
+
 **Safeguards.** ``H`` can be singular or nearly so, and the plain step then fails:
 
 (a) *Redundant classes.* The multinomial loss is unchanged when one vector ``v`` is added to
@@ -74,6 +83,10 @@ __all__ = ["SUBSAMPLE_ROWS_PER_COEF", "solve_newton", "solve_newton_subsampled"]
 
 ARMIJO_C1 = 1e-4  # fraction of the predicted decrease a step must achieve
 MAX_HALVINGS = 30  # line search tries: t = 1, 1/2, ..., 2^-29
+#: A full step is doubled while the slope there is below this fraction of the slope at 0,
+#: at most ``MAX_DOUBLINGS`` times (t = 2, 4, ..., 64)
+EXTEND_WHILE = 0.2
+MAX_DOUBLINGS = 6
 #: Levenberg shifts tried, as multiples of tau = trace(H) / m: none, then 1e-10 growing 10x to 1
 DAMPING = (0.0, *(10.0**j for j in range(-10, 1)))
 _SUBSTITUTION_BLOCK = 64  # rows a step of _forward_substitution solves at once
@@ -320,6 +333,8 @@ def _backtrack(
         trial = coef + t * direction
         trial_loss, trial_grad = objective.loss_gradient(trial)
         if trial_loss <= loss + ARMIJO_C1 * t * slope:
+            if t == 1.0:  # the full step: maybe too short
+                return _extend(objective, coef, loss, slope, direction, trial_loss, trial_grad)
             return trial, trial_loss, trial_grad
         if abs(trial_loss - loss) <= rounding and (
             objective.optimality(trial, trial_grad) < optimality
@@ -327,3 +342,26 @@ def _backtrack(
             return trial, trial_loss, trial_grad
         t /= 2
     return None
+
+
+def _extend(
+    objective: Objective,
+    coef: FloatArray,
+    loss: float,
+    slope: float,
+    direction: FloatArray,
+    value: float,
+    grad: FloatArray,
+) -> tuple[FloatArray, float, FloatArray]:
+    """The full step ``t = 1`` (``f`` there ``value``, gradient ``grad``), doubled while the
+    slope there is below ``EXTEND_WHILE`` times ``slope = phi'(0)`` and ``f`` keeps falling
+    with sufficient decrease: the point, its ``f`` and gradient."""
+    t = 1.0
+    for _ in range(MAX_DOUBLINGS):
+        if not float(grad @ direction) < EXTEND_WHILE * slope:  # phi'(t): flat enough
+            break
+        longer_loss, longer_grad = objective.loss_gradient(coef + 2 * t * direction)
+        if not (longer_loss <= loss + ARMIJO_C1 * 2 * t * slope and longer_loss < value):
+            break
+        t, value, grad = 2 * t, longer_loss, longer_grad
+    return coef + t * direction, value, grad
