@@ -13,11 +13,14 @@
      every millisecond by a thread (sees everything, but misses memory freed and reused).
    A probe that runs past ``budget`` seconds is stopped (at the next Python bytecode: a
    compiled solver finishes its call first), reported, and not timed.
-2. **Timing.** ``repeats`` rounds; each round fits every configuration once, the order
-   rotating between rounds, so slow drifts in machine load hit all alike. The time is
-   the median (the minimum is printed too: their spread shows the machine's noise). A
-   configuration whose probe took longer than ``slow`` seconds is timed
-   once.
+2. **Timing.** ``repeats`` rounds, or more when rounds are short: as many as fit in
+   ``ROUND_SECONDS`` at the first round's pace (up to ``MAX_ROUNDS``), so that fits of a
+   few milliseconds, whose times scatter by tens of percent, are timed often enough for
+   a stable median. Each round fits every configuration once, in a new random order: a
+   fit can slow the next one (OpenMP threads left spinning, caches), so no configuration
+   always follows the same one. The time is the median (the minimum is printed too:
+   their spread shows the machine's noise). A configuration whose probe took longer than
+   ``slow`` seconds is timed once.
 3. **Objective.** Every fit is scored on one scale, ours (see ``log_reg.objective``'s
    Conventions): ``f = mean log-loss + alpha * pen`` with ``alpha = 1 / (C n)``, which is
    scikit-learn's objective divided by ``C n``, in float64.
@@ -214,17 +217,28 @@ def probe(config: Config, p: Problem, budget: float) -> Measurement:
     return m
 
 
+#: More timing rounds than ``repeats`` are run while all of them fit in this many seconds
+#: at the first round's pace, up to ``MAX_ROUNDS``.
+ROUND_SECONDS = 2.0
+MAX_ROUNDS = 51
+
+
 def time_all(measurements: list[Measurement], p: Problem, repeats: int, slow: float) -> None:
-    """Fill each measurement's ``times``: ``repeats`` interleaved rounds (see module doc)."""
+    """Fill each measurement's ``times``: interleaved rounds (see module doc)."""
     runnable = [m for m in measurements if m.fit is not None]
-    for r in range(repeats):
-        shift = r % max(len(runnable), 1)
-        for m in runnable[shift:] + runnable[:shift]:
+    order = np.random.default_rng(0)
+    rounds, r, start = repeats, 0, time.perf_counter()
+    while r < rounds:
+        if r == 1:  # the first round has set the pace
+            pace = max(time.perf_counter() - start, 1e-9)
+            rounds = max(repeats, min(MAX_ROUNDS, int(ROUND_SECONDS / pace)))
+        for m in order.permutation(runnable):  # type: ignore[arg-type]
             if m.times and m.probe_seconds > slow:
                 continue
-            start = time.perf_counter()
+            begin = time.perf_counter()
             m.config.fit(p)
-            m.times.append(time.perf_counter() - start)
+            m.times.append(time.perf_counter() - begin)
+        r += 1
 
 
 def common_objective(p: Problem) -> Objective:

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _passes
 from ._numerics import FloatArray, IntArray
-from ._passes import row_blocks, scores, top_eigenvalue
+from ._passes import scores, top_eigenvalue
 
 if TYPE_CHECKING:
     from .objective import Objective
@@ -88,7 +88,7 @@ def hessian_product(
         diag = f._pack(diag_W, f.backend.to_numpy(f.backend.xp.sum(wD, axis=0)))
     if isinstance(f.X, np.ndarray):  # a block of rows at a time, as loss_gradient
         blocks = [(rows, f.loss.hessian_operator(f.Y[rows], Z[rows])[1])
-                  for rows in row_blocks(f.X)]  # fmt: skip
+                  for rows in f._row_blocks]  # fmt: skip
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, v_b = f.split(v.astype(f.dtype, copy=False))  # float32 stays so

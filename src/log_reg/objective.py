@@ -72,20 +72,21 @@ class Objective:
     labels: IntArray | None = None  # (n,) each row's class, NumPy multinomial only; see loss
 
     # -- shapes ------------------------------------------------------------------
-    @property
+    # (cached: asked several times a pass, and a few microseconds each add up on small data)
+    @cached_property
     def n_features(self) -> int:
         return int(self.X.shape[1])
 
-    @property
+    @cached_property
     def n_raw(self) -> int:
         return int(self.Y.shape[1])
 
-    @property
+    @cached_property
     def coef_shape(self) -> tuple[int, int]:
         """``(n_raw, p)`` with ``p = n_features + fit_intercept``."""
         return self.n_raw, self.n_features + int(self.fit_intercept)
 
-    @property
+    @cached_property
     def n_coef(self) -> int:
         return self.coef_shape[0] * self.coef_shape[1]
 
@@ -199,8 +200,10 @@ class Objective:
         # (X_b W^T, then X_b^T R_b) while it is still in cache; temporaries stay block-sized.
         # Equal weights w_i = w (none given) multiply the sums once, not every row.
         w = self._equal_weight
-        value, G, g_b = 0.0, np.zeros_like(W), np.zeros_like(b)
-        for rows in row_blocks(self.X):
+        value = 0.0
+        G: Any = 0.0  # sums over the blocks: G and g_b become arrays at the first
+        g_b: Any = 0.0
+        for rows in self._row_blocks:
             X_b = self.X[rows]
             Z = scores(X_b, W, b)  # a fresh array: the loss may overwrite it
             if self.offset is not None:
@@ -209,12 +212,17 @@ class Objective:
             losses, dZ = self.loss.loss_gradient(self.Y[rows], Z, overwrite_z=True, labels=labels)
             R = dZ if w else self.weights[rows, None] * dZ  # (block, n_raw)
             value += float(losses.sum() if w else self.weights[rows] @ losses)
-            G += (X_b.T @ R).T
-            g_b += R.sum(axis=0)
+            G = G + (X_b.T @ R).T
+            g_b = g_b + R.sum(axis=0)
         if w:
             value, G, g_b = w * value, w * G, w * g_b
         value += self.penalty.smooth_value(W)
         return value, self._pack(G + self.penalty.smooth_gradient(W), g_b)
+
+    @cached_property
+    def _row_blocks(self) -> list[slice]:
+        """``row_blocks(X)``: the blocks every pass over NumPy data walks through."""
+        return row_blocks(self.X)
 
     @cached_property
     def _equal_weight(self) -> float:

@@ -118,7 +118,7 @@ class ElasticNet:
         """The L2 half only: ``alpha (1 - r)/2 sum_j v_j W_j^2``."""
         if not self.l2_strength:
             return 0.0
-        return 0.5 * self.l2_strength * float(np.sum(self._v(W) * W * W))
+        return 0.5 * self.l2_strength * float(np.vdot(self._v(W) * W, W))
 
     def smooth_gradient(self, W: FloatArray) -> FloatArray:
         """Gradient of the L2 half: ``alpha (1 - r) v * W``."""
