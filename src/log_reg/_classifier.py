@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
 from ._sklearn_compat import NotFittedError, compat_class, warn
 from ._validation import check_offset, check_X, is_dask
-from .backends import backend_of, is_numpy
+from .backends import backend_of, is_numpy, working_dtype
 
 __all__ = ["LinearClassifier"]
 
@@ -101,7 +101,7 @@ class LinearClassifier:
             return self._on_row_chunks(self.decision_function, X, offset,
                                        None if n_raw == 1 else n_raw)  # fmt: skip
         A = self._check_predict_input(X)
-        bk, dtype = backend_of(A), np.float32 if "float32" in str(A.dtype) else np.float64
+        bk, dtype = backend_of(A), working_dtype(A)
         coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))
         Z = A @ coef.T + bk.asarray(_host(self.intercept_).astype(dtype, copy=False))
         if offset is not None:

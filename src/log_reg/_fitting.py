@@ -21,7 +21,7 @@ from ._numerics import FloatArray, IntArray
 from ._separation import Separation, check_separation
 from ._sklearn_compat import ConvergenceWarning, warn
 from ._validation import check_number, check_sample_weight, is_dask
-from .backends import Backend, backend_of
+from .backends import Backend, backend_of, working_dtype
 from .objective import Objective, alpha_from_C, make_objective
 from .penalty import ElasticNet
 from .solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
@@ -124,7 +124,7 @@ def _prepare_X(
 
     Standardization copies ``X`` (as the user asked); nothing else here copies it.
     """
-    d, dtype, sparse = X.shape[1], _numpy_dtype(X), hasattr(X, "tocsr")
+    d, dtype, sparse = X.shape[1], working_dtype(X), hasattr(X, "tocsr")
     shift, scale = np.zeros(d, dtype), np.ones(d, dtype)
     if problem.standardize:
         # Weighted moments: mean = X^T s / S, var = (X - mean)^2^T s / S.
@@ -153,11 +153,6 @@ def _prepare_X(
         else:
             X = backend.xp.concat([X, backend.asarray(ones)], axis=1)
     return X, _Scaling(shift, scale, column)
-
-
-def _numpy_dtype(X: Any) -> Any:
-    """float32 for float32 data of any library, else float64."""
-    return np.float32 if "float32" in str(X.dtype) else np.float64
 
 
 def _sparse_hstack(X: Any, column: FloatArray) -> Any:
@@ -201,11 +196,11 @@ def fit_problem(
         from .backends.dask import check_dask_solver
 
         check_dask_solver(spec)
-    if spec.float64_only and _numpy_dtype(X) != np.float64:
+    if spec.float64_only and working_dtype(X) != np.float64:
         xp = backend.xp
         X = X.astype(np.float64) if hasattr(X, "tocsr") else xp.astype(X, xp.float64)
     Xfit, scaling = _prepare_X(X, s, problem, spec, backend)
-    dtype = _numpy_dtype(X)
+    dtype = working_dtype(X)
     # 3. one problem, or one per class
     tasks = [(y == k).astype(np.intp) for k in range(K)] if ovr else [y]
     results, blocks = [], []

@@ -44,7 +44,7 @@ from ._curvature import HessianVectorProduct
 from ._numerics import FloatArray, IntArray
 from ._passes import row_blocks, scores, squares_times, weighted_gram
 from ._validation import check_bounds, check_int, check_offset, check_sample_weight, check_X
-from .backends import NUMPY, Backend, backend_of
+from .backends import NUMPY, Backend, backend_of, working_dtype
 from .loss import BINARY, MULTINOMIAL, LogLoss
 from .penalty import ElasticNet, alpha_from_C, kkt_violation
 
@@ -93,7 +93,7 @@ class Objective:
     @cached_property  # asked at every iteration; str(dtype) costs microseconds
     def dtype(self) -> np.dtype[Any]:
         """The NumPy dtype of the coefficients: float32 for float32 data, else float64."""
-        return np.dtype(np.float32 if "float32" in str(self.X.dtype) else np.float64)
+        return np.dtype(working_dtype(self.X))
 
     def _on_device(self, W: FloatArray, b: FloatArray) -> tuple[Any, Any]:
         """Host coefficients -> arrays of ``X``'s backend (no copy for NumPy)."""
@@ -349,7 +349,8 @@ def make_objective(
     raises a ``ValueError`` naming the argument. ``offset`` (n,) or (n, n_raw) is a known
     term added to the raw predictions; ``lower_bounds``/``upper_bounds`` (scalars, or
     arrays broadcastable to ``(n_raw, n_features)``) box the weights, never the intercepts.
-    ``check_input=False`` skips the checks of ``X`` for callers that have made them.
+    ``check_input=False`` skips the checks of ``X`` and ``sample_weight`` for callers that
+    have made them.
 
     Examples
     --------
@@ -373,14 +374,17 @@ def make_objective(
         )
     y = y.astype(np.intp, copy=False)
     backend = backend_of(X)
-    dtype = np.float32 if "float32" in str(X.dtype) else np.float64
+    dtype = working_dtype(X)
     loss = BINARY if n_classes == 2 else MULTINOMIAL
     if n_classes == 2:
         Y = (y == 1).astype(dtype)[:, None]  # (n, 1)
     else:
         Y = np.zeros((len(y), n_classes), dtype=dtype, order="F")  # one-hot, (n, K), as Z
         Y[np.arange(len(y)), y] = 1
-    s = check_sample_weight(sample_weight, len(y), dtype)
+    if check_input or sample_weight is None:
+        s = check_sample_weight(sample_weight, len(y), dtype)
+    else:
+        s = np.asarray(sample_weight, dtype=dtype)
     n_raw = Y.shape[1]
     lower, upper = check_bounds(lower_bounds, upper_bounds, n_raw, X.shape[1], fit_intercept, dtype)
     return Objective(

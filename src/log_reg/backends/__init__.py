@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Backend", "backend_of", "is_dask", "is_numpy"]
+__all__ = ["Backend", "backend_of", "is_dask", "is_numpy", "working_dtype"]
 
 
 #: Libraries whose arrays carry no ``__array_namespace__`` of their own yet.
@@ -45,6 +45,14 @@ def is_dask(x: Any) -> bool:
     ``__array_ufunc__``, and ``log_reg.backends.dask`` sums the objective over chunks.
     """
     return type(x).__module__.split(".")[0] in ("dask", "dask_expr")
+
+
+def working_dtype(X: Any) -> type[np.floating[Any]]:
+    """The NumPy dtype log_reg computes in for data ``X`` of any library: float32 for
+    float32 data, float64 for anything else (float64, integers, float16, ...)."""
+    if isinstance(X, np.ndarray):  # the common case, without formatting the dtype's name
+        return np.float32 if X.dtype == np.float32 else np.float64
+    return np.float32 if "float32" in str(X.dtype) else np.float64
 
 
 class Backend:
