@@ -283,6 +283,39 @@ def test_hessian_of_a_working_set_is_the_block_of_the_whole(n_classes, weighted,
     np.testing.assert_allclose(H_kept, H[np.ix_(kept, kept)], rtol=1e-12, atol=1e-15)
 
 
+@pytest.mark.parametrize("n_classes, weighted, intercept", CASES)
+@pytest.mark.parametrize("length", [0.1, 1.0, 5.0])
+def test_curvature_drift_bounds_the_hessian_from_below(n_classes, weighted, intercept, length):
+    # H(coef + step) - exp(-c) H(coef) is positive semi-definite, for short and long steps
+    f, coef = build(n_classes, weighted, intercept)
+    rng = np.random.default_rng(7)
+    for _ in range(5):
+        step = length * rng.normal(size=f.n_coef)
+        c = f.curvature_drift(step)
+        gap = f.hessian(coef + step) - np.exp(-c) * f.hessian(coef)
+        assert np.linalg.eigvalsh(gap)[0] >= -1e-12 * np.abs(gap).max(), (c, length)
+    # binary: c is the largest change of a raw prediction, max_i |X~_i step|
+    if n_classes == 2:
+        X1 = np.c_[f.X, np.ones(len(f.X))] if intercept else f.X
+        assert c == pytest.approx(np.abs(X1 @ step).max(), rel=1e-12)
+
+
+def test_curvature_drift_is_tight_for_one_sample():
+    # binary: one sample at z = 0 (p = 1/2) moved out by dz: h falls from 1/4 to ~exp(-dz)
+    f = make_objective(np.array([[1.0]]), [1], fit_intercept=False)
+    for dz in (2.0, 10.0, 30.0):
+        ratio = f.hessian(np.array([dz]))[0, 0] / f.hessian(np.array([0.0]))[0, 0]
+        assert np.exp(-f.curvature_drift(np.array([dz]))) <= ratio <= 4.1 * np.exp(-dz)
+    # softmax: p = (1/3, 1/3, 1/3) moved to ~(1, e^-r, e^-r); along v = (0, 1, -1) the
+    # curvature falls from 2/3 to ~2 e^-r
+    f = make_objective(np.array([[1.0]]), [0], n_classes=3, fit_intercept=False)
+    v = np.array([0.0, 1.0, -1.0])
+    for r in (2.0, 10.0, 30.0):
+        step = np.array([0.0, -r, -r])
+        ratio = (v @ f.hessian(step) @ v) / (v @ f.hessian(np.zeros(3)) @ v)
+        assert np.exp(-f.curvature_drift(step)) <= ratio <= 3.1 * np.exp(-r)
+
+
 def test_multinomial_objective_keeps_its_labels_and_they_change_nothing():
     X, y = make_problem(n=60, d=3, n_classes=4, seed=5)
     f = make_objective(X, y, n_classes=4, penalty=l2(0.1), sample_weight=np.linspace(1, 2, 60))

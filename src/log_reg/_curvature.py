@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "coefficient_indices",
+    "curvature_drift",
     "hessian",
     "hessian_product",
     "intercept_hessian",
@@ -117,6 +118,33 @@ def intercept_hessian(f: Objective, coef: FloatArray) -> FloatArray:
     float64: the curvature of ``f`` in the intercepts alone. Costs ``X W^T``, half a pass."""
     block = f.loss.summed_hessian(f.raw_prediction(coef), f.weights)
     return np.asarray(f.backend.to_numpy(block), dtype=np.float64)
+
+
+def curvature_drift(f: Objective, step: FloatArray) -> float:
+    """``c`` such that ``H(coef + step) >= exp(-c) H(coef)`` at any ``coef``.
+
+    Each sample's Hessian block changes with its raw predictions alone, and by a bounded
+    factor when they move by ``dz_i = X~_i step`` (``dz = X~ step``, half a pass):
+
+    - binary: ``h(z) = p (1 - p)`` has ``d log h / dz = 1 - 2p``, between -1 and 1, so
+      ``h(z + dz) >= exp(-|dz|) h(z)``; ``c = max_i |dz_i|``;
+    - softmax: ``p_k(z + dz) / p_k(z) = exp(dz_k) / sum_l p_l exp(dz_l)`` is at least
+      ``exp(-r)`` with ``r = max_k dz_k - min_k dz_k``, and ``v^T H_i v`` is the variance of
+      ``v`` under ``p``, ``min_a sum_k p_k (v_k - a)^2``: every term shrinks by at most
+      ``exp(-r)``, so the minimum does too; ``c = max_i r_i`` (with two classes, the binary
+      case again).
+
+    The L2 term does not change, and ``exp(-c) <= 1`` scales it down, so the bound holds for
+    all of ``H``. Its use: ``g^T H(coef + step)^-1 g <= exp(c) g^T H(coef)^-1 g``, a Newton
+    decrement bounded from an older Hessian (``solvers.newton``).
+    """
+    W, b = f._on_device(*f.split(step))
+    xp = f.backend.xp
+    dZ = scores(f.X, W, b)  # (n, n_raw); no offset: it cancels in the change
+    if f.n_raw == 1:
+        return float(f.backend.to_numpy(xp.max(xp.abs(dZ))))
+    spread = xp.max(dZ, axis=1) - xp.min(dZ, axis=1)
+    return float(f.backend.to_numpy(xp.max(spread)))
 
 
 def lipschitz(f: Objective) -> float:

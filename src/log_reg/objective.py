@@ -262,6 +262,10 @@ class Objective:
         with ``diagonal=False``) (``_curvature.hessian_product``)."""
         return _curvature.hessian_product(self, coef, diagonal)
 
+    def curvature_drift(self, step: FloatArray) -> float:
+        """``c`` with ``H(coef + step) >= exp(-c) H(coef)`` (``_curvature.curvature_drift``)."""
+        return _curvature.curvature_drift(self, step)
+
     def intercept_hessian(self, coef: FloatArray) -> FloatArray:
         """The intercepts' block of the Hessian ``(n_raw, n_raw)``, in float64
         (``_curvature.intercept_hessian``)."""

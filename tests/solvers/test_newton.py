@@ -16,7 +16,13 @@ from sklearn.linear_model import LogisticRegression
 from log_reg.objective import Objective, alpha_from_C, make_objective
 from log_reg.penalty import ElasticNet, l1, l2, no_penalty
 from log_reg.solvers._result import IterationInfo
-from log_reg.solvers.newton import _extend, solve_newton
+from log_reg.solvers.newton import (
+    _drifted_decrement,
+    _extend,
+    _newton_direction,
+    _start,
+    solve_newton,
+)
 
 RTOL = 1e-5  # see the module docstring
 
@@ -199,6 +205,36 @@ def test_a_full_step_that_lands_on_the_minimum_is_not_doubled():
     point, value, _ = _extend(f, np.zeros(5), 0.0, float(g @ d), d, *full)
     np.testing.assert_array_equal(point, d)
     assert value == full[0]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_drifted_decrement_bounds_the_exact_one_from_above(n_classes):
+    X, y, _ = softmax_data(9, n_classes=n_classes)
+    f = objective_for(X, y, n_classes, 1.0)
+    coef = _start(f, None)
+    for _ in range(6):  # plain Newton steps, from far out to the optimum
+        H, grad = f.hessian(coef), f.gradient(coef)
+        step, _ = _newton_direction(f, H, grad)
+        new_grad = f.gradient(coef + step)
+        exact = -0.5 * new_grad @ _newton_direction(f, f.hessian(coef + step), new_grad)[0]
+        bound = _drifted_decrement(f, f, H, step, new_grad)
+        assert exact <= bound <= np.exp(f.curvature_drift(step)) ** 2 * exact, (exact, bound)
+        coef = coef + step
+
+
+def test_the_last_hessian_is_saved(monkeypatch):
+    X, y = load_breast_cancer(return_X_y=True)
+    f = objective_for((X - X.mean(axis=0)) / X.std(axis=0), y, 2, 1.0)
+    counted, hessians = f.hessian, []
+    object.__setattr__(f, "hessian", lambda coef: hessians.append(coef) or counted(coef))
+    saved = solve_newton(f)
+    saved_hessians = len(hessians)
+    monkeypatch.setattr("log_reg.solvers.newton._drifted_decrement", lambda *args: np.inf)
+    hessians.clear()
+    plain = solve_newton(f)
+    assert saved.converged and plain.converged and saved.n_iter == plain.n_iter
+    assert (saved_hessians, len(hessians)) == (saved.n_iter, plain.n_iter + 1)  # 5 and 6
+    np.testing.assert_array_equal(saved.coef, plain.coef)  # the same steps
 
 
 def test_max_iter_reached():

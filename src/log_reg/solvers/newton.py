@@ -34,6 +34,19 @@ pass for ``f`` and its gradient; a Newton iteration saved costs a Hessian as wel
 breast cancer at ``C = 1``: 6 Hessians and 9 passes instead of 8 and 8; on random
 well-posed problems 4 or 5 Hessians instead of 6, at no more passes.
 
+**Stopping.** The solver stops when the largest gradient entry is within ``tol`` and the
+decrement ``-g^T d / 2`` predicts a relative gap below about ``tol / 100``
+(``solvers._stopping``). The decrement needs the Hessian at the last iterate, a pass that
+would serve no step. It is bounded from the Hessian ``H`` of the step before instead: along
+a step that moves each raw prediction by at most ``c``, every sample's curvature shrinks by
+at most ``exp(-c)`` (``Objective.curvature_drift``), so ``H_new >= exp(-c) H`` and
+
+    g^T H_new^-1 g  <=  exp(c) g^T H^-1 g,
+
+one solve with the old factor (``_drifted_decrement``). Near the optimum steps are short,
+``c`` is small, and the last Hessian of a fit is saved; when the bound is too loose to stop,
+the Hessian is computed as usual.
+
 **Safeguards.** ``H`` can be singular or nearly so, and the plain step then fails:
 
 (a) *Redundant classes.* The multinomial loss is unchanged when one vector ``v`` is added to
@@ -163,6 +176,7 @@ def solve_newton(
     coef = _start(objective, coef0)
     loss, grad = objective.loss_gradient(coef)
     history: list[float] = []
+    last: tuple[FloatArray, FloatArray] | None = None  # H before the last step, and the step
     for step in range(max_iter + 1):
         # 1. the largest gradient entry at coef (loss and grad come from the line search)
         optimality = objective.optimality(coef, grad)
@@ -173,17 +187,25 @@ def solve_newton(
             message = f"reached max_iter={max_iter} Newton steps; optimality {optimality:.3g}"
             break
         history.append(loss)
-        # 2. direction: H d = -g by Cholesky, with the safeguards of the module docstring
+        # 2. stop already? once the gradient is small, the last step's Hessian bounds the
+        #    decrement here (see "Stopping" in the module docstring): no new Hessian
+        if last is not None and optimality <= tol:
+            bound = _drifted_decrement(objective, curvature, *last, grad) * underestimate
+            reason = stop_reason(optimality, tol, bound, loss, objective.dtype)
+            if reason:
+                message, converged = reason, True
+                break
+        # 3. direction: H d = -g by Cholesky, with the safeguards of the module docstring
         H = curvature.hessian(coef)  # (m, m)
-        direction = _newton_direction(objective, H, grad)
-        # 3. stop? the gradient is small and so is the predicted decrease -g^T d / 2 (doubled
+        direction, exact = _newton_direction(objective, H, grad)
+        # 4. stop? the gradient is small and so is the predicted decrease -g^T d / 2 (doubled
         #    when H is sub-sampled)
         decrement = -0.5 * float(grad @ direction) * underestimate
         reason = stop_reason(optimality, tol, decrement, loss, objective.dtype)
         if reason:
             message, converged = reason, True
             break
-        # 4. line search and update: coef <- coef + t d
+        # 5. line search and update: coef <- coef + t d
         found = _backtrack(objective, coef, loss, grad, direction)
         if found is None:
             converged = False
@@ -193,6 +215,7 @@ def solve_newton(
                 f"tol={tol:g}; a tol this small may be below {objective.dtype} precision)"
             )
             break
+        last = (H, found[0] - coef) if exact else None
         coef, loss, grad = found
     return SolverResult(coef, step, converged, message, np.array(history), optimality)
 
@@ -253,8 +276,11 @@ def _center_classes(objective: Objective, v: FloatArray) -> FloatArray:
     return (M - M.mean(axis=0)).ravel()
 
 
-def _newton_direction(objective: Objective, H: FloatArray, grad: FloatArray) -> FloatArray:
-    """``d = -H^-1 g`` (with safeguards (a), (c) and (d)), in the objective's dtype."""
+def _newton_direction(
+    objective: Objective, H: FloatArray, grad: FloatArray
+) -> tuple[FloatArray, bool]:
+    """``d = -H^-1 g`` (with safeguards (a), (c) and (d)), in the objective's dtype, and
+    whether it is exact: ``H`` itself was solved, without a Levenberg shift or (d)."""
     K, p = objective.coef_shape
     H = H.astype(np.float64)  # a copy: the small (m, m) system is solved in float64
     tau = max(float(H.trace()) / len(H), _TINY)  # mean eigenvalue
@@ -262,20 +288,21 @@ def _newton_direction(objective: Objective, H: FloatArray, grad: FloatArray) -> 
         blocks = H.reshape(K, p, K, p)  # a view: block (k, l) is blocks[k, :, l, :]
         blocks += (tau / K) * np.eye(p)[None, :, None, :]  # tau I_p / K on every block
     eps = float(np.finfo(objective.dtype).eps)
-    direction = _damped_cholesky_solve(H, -grad.astype(np.float64), tau, eps)
+    direction, shift = _damped_cholesky_solve(H, -grad.astype(np.float64), tau, eps)
     # not finite (then neither is g^T d: inf 0 is nan) or not downhill: (d) steepest descent
     if direction is None or not -math.inf < float(grad @ direction) < 0:
-        direction = -grad
-    return _center_classes(objective, direction.astype(objective.dtype))
+        direction, shift = -grad, math.inf
+    return _center_classes(objective, direction.astype(objective.dtype)), shift == 0
 
 
 def _damped_cholesky_solve(
     H: FloatArray, b: FloatArray, tau: float, eps: float
-) -> FloatArray | None:
+) -> tuple[FloatArray | None, float]:
     """Solve ``(H + mu I) d = b`` for the first ``mu`` in ``0, 1e-10 tau, ..., tau`` that works.
 
     "Works": Cholesky succeeds and its pivots do not call the matrix numerically singular
-    (``min L_jj^2 < m eps max L_jj^2``, with ``eps`` the working dtype's). ``None`` if none does.
+    (``min L_jj^2 < m eps max L_jj^2``, with ``eps`` the working dtype's). Returns ``d`` and
+    ``mu``; ``(None, inf)`` if none works.
     """
     m = len(H)
     for shift in DAMPING:
@@ -286,13 +313,27 @@ def _damped_cholesky_solve(
             if pivots.min() < m * eps * pivots.max():
                 continue
             if m <= _SUBSTITUTION_BLOCK:  # one LAPACK solve costs no more than one of the two
-                return np.linalg.solve(shifted, b)  # triangular ones, and less Python
+                return np.linalg.solve(shifted, b), shift * tau  # triangular ones, less Python
         except np.linalg.LinAlgError:  # not positive definite (or, for solve's LU on
             continue  # subnormal entries, singular) in floating point
         y = _forward_substitution(L, b)  # L y = b
         # L^T d = y: reversing rows and columns makes the upper triangle L^T lower
-        return _forward_substitution(L.T[::-1, ::-1], y[::-1])[::-1]
-    return None
+        return _forward_substitution(L.T[::-1, ::-1], y[::-1])[::-1], shift * tau
+    return None, math.inf
+
+
+def _drifted_decrement(
+    objective: Objective, curvature: Objective, H: FloatArray, step: FloatArray, grad: FloatArray
+) -> float:
+    """An upper bound on the Newton decrement ``g^T H_new^-1 g / 2`` at the point ``step``
+    led to, from ``H``, the Hessian before it: ``exp(c) g^T H^-1 g / 2`` with
+    ``c = curvature.curvature_drift(step)`` (``H_new >= exp(-c) H``). Infinite when ``H``
+    needs a safeguard."""
+    direction, exact = _newton_direction(objective, H, grad)
+    if not exact:
+        return math.inf
+    drift = min(curvature.curvature_drift(step), 700.0)  # exp(700) is still finite
+    return math.exp(drift) * -0.5 * float(grad @ direction)
 
 
 def _forward_substitution(
