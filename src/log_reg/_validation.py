@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Collection
 from typing import Any
@@ -50,17 +51,17 @@ def check_number(
     ...
     ValueError: lr must be a number > 0; got -1.
     """
+    if not isinstance(value, bool) and isinstance(value, numbers.Real):
+        v = float(value)
+        too_low = v < low or (v == low and not low_inclusive)
+        if not (math.isnan(v) or (math.isinf(v) and not allow_inf) or too_low or v > high):
+            return v
+    # the message is only built for an error: checks run on every fit and solver call
     bound = f"{'>=' if low_inclusive else '>'} {low:g}" if low > -np.inf else ""
     if high < np.inf:
         bound = f"{bound} and <= {high:g}" if bound else f"<= {high:g}"
     wanted = f"{name} must be a number{' ' + bound if bound else ''}"
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{wanted}; got {_describe(value)}.")
-    v = float(value)
-    too_low = v < low or (v == low and not low_inclusive)
-    if np.isnan(v) or (np.isinf(v) and not allow_inf) or too_low or v > high:
-        raise ValueError(f"{wanted}; got {_describe(value)}.")
-    return v
+    raise ValueError(f"{wanted}; got {_describe(value)}.")
 
 
 def check_int(value: Any, name: str, *, low: int = 0) -> int:
