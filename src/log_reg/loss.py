@@ -122,7 +122,7 @@ class BinaryLogLoss(LogLoss):
         return expit(Z)
 
     def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
-        return backend_of(Z).xp.sum(log1pexp(Z) - Y * Z, axis=1)
+        return (log1pexp(Z) - Y * Z)[:, 0]  # the one column: (n,)
 
     def loss_gradient(
         self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False, labels: Any = None
@@ -133,7 +133,7 @@ class BinaryLogLoss(LogLoss):
         # sigmoid(z) = e^z / (1 + e^z) = exp(z - softplus(z)): at most 1, no overflow, and
         # no branch on the sign of z (a `where` costs more here than a second exp).
         p = xp.exp(Z - softplus)
-        return xp.sum(softplus - Y * Z, axis=1), p - Y
+        return (softplus - Y * Z)[:, 0], p - Y
 
     def hessian_blocks(self, Z: FloatArray) -> FloatArray:
         # p (1 - p) = e / (1 + e)^2 with e = exp(-|z|) <= 1, for either sign of z (the
