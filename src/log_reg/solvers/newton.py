@@ -309,8 +309,8 @@ def _damped_cholesky_solve(
         shifted = H + shift * tau * np.eye(m) if shift else H
         try:
             L = np.linalg.cholesky(shifted)  # H + mu I = L L^T
-            pivots = np.diag(L) ** 2  # (m,)
-            if pivots.min() < m * eps * pivots.max():
+            L_jj = L.diagonal()  # > 0, so min L_jj^2 = (min L_jj)^2
+            if L_jj.min() ** 2 < m * eps * L_jj.max() ** 2:
                 continue
             if m <= _SUBSTITUTION_BLOCK:  # one LAPACK solve costs no more than one of the two
                 return np.linalg.solve(shifted, b), shift * tau  # triangular ones, less Python
