@@ -55,7 +55,7 @@ def _exact_decrement(f, coef, g):
 @pytest.mark.parametrize("n_classes", [2, 3])
 @pytest.mark.parametrize("intercept", [True, False])
 def test_decrement_bound_is_an_upper_bound_from_any_direction(n_classes, intercept):
-    from log_reg.solvers.newton_cg import _conjugate_gradient, _decrement_bound
+    from log_reg.solvers.newton_cg import _conjugate_gradient, _DecrementBound
 
     X, y = make_problem(n=80, d=6, n_classes=n_classes, seed=7)
     X[:, 0] *= 30  # unscaled, so the bound has something to be loose about
@@ -67,9 +67,11 @@ def test_decrement_bound_is_an_upper_bound_from_any_direction(n_classes, interce
         g = (g.reshape(f.coef_shape) - g.reshape(f.coef_shape).mean(axis=0)).ravel()
     exact = _exact_decrement(f, coef, g)
     hvp, diag = f.hessian_product(coef)
+    bound_at = _DecrementBound(f, coef, hvp, g)
+    assert bound_at(np.zeros_like(g), -g) >= exact  # d = 0: the gradient's norm alone
     seen = []
     for d, r, done in _conjugate_gradient(hvp, g, diag, 50):
-        bound = _decrement_bound(f, coef, hvp, g, d.copy(), r.copy())
+        bound = bound_at(d.copy(), r.copy())
         estimate = -0.5 * float(g @ d)  # CG's own, from below
         assert estimate <= exact * (1 + 1e-9) and exact <= bound * (1 + 1e-9)
         seen.append(bound)
@@ -80,18 +82,19 @@ def test_decrement_bound_is_an_upper_bound_from_any_direction(n_classes, interce
     # any direction at all, far from the Newton one, still gives an upper bound
     d = rng.normal(size=f.n_coef)
     r = -g - hvp(d)
-    assert _decrement_bound(f, coef, hvp, g, d, r) >= exact
+    assert bound_at(d, r) >= exact
 
 
 def test_decrement_bound_needs_l2_curvature_on_every_weight():
-    from log_reg.solvers.newton_cg import _decrement_bound
+    from log_reg.solvers.newton_cg import _DecrementBound
 
     X, y = make_problem(n=40, d=3, seed=1)
     f = make_objective(X, y)  # no penalty: nothing bounds H^-1
     coef = f.start()
     _, g = f.loss_gradient(coef)
     hvp, _ = f.hessian_product(coef)
-    assert _decrement_bound(f, coef, hvp, g, np.zeros_like(g), -g) == np.inf
+    bound = _DecrementBound(f, coef, hvp, g)
+    assert bound(np.zeros_like(g), -g) == np.inf and bound.estimate(np.zeros_like(g), -g) == np.inf
 
 
 def test_stops_on_a_loose_iterate_only_with_the_proof():
@@ -113,11 +116,11 @@ def test_stops_on_a_loose_iterate_only_with_the_proof():
     products.clear()
     import log_reg.solvers.newton_cg as newton_cg
 
-    saved, newton_cg._CHECK_ETA = newton_cg._CHECK_ETA, 0.0  # never try the bound
+    saved, newton_cg._TRY = newton_cg._TRY, 0.0  # never try the bound
     try:
         plain = solve_newton_cg(f)
     finally:
-        newton_cg._CHECK_ETA = saved
+        newton_cg._TRY = saved
     assert result.converged and plain.converged
     assert used < len(products)
     f_star = f.value(solve_newton_cg(f, tol=1e-12).coef)

@@ -17,7 +17,7 @@ the iteration globally convergent.
 **Stopping.** As every Newton-type solver here (``solvers._stopping``): the gradient within
 ``tol`` and the Newton decrement ``g^T H^-1 g / 2`` small. CG's decrease ``-g^T d / 2``
 estimates it from below; once the gradient is within ``tol``, the solver also tries, on an
-early CG iterate, a bound from above that it can prove (``_decrement_bound``), and stops
+early CG iterate, a bound from above that it can prove (``_DecrementBound``), and stops
 there if the bound allows, instead of finishing a tight solve made only to confirm it.
 
 It never stores an ``n_coef x n_coef`` matrix, so it suits problems with many
@@ -30,6 +30,7 @@ large-scale logistic regression", JMLR 9 (2008), the method inside liblinear.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -52,11 +53,13 @@ _REFRESH = 4
 #: of it by what the residual leaves; on random ill-conditioned problems (tests) it fell
 #: short by up to 1.7 times, so it is doubled before the stopping test.
 _UNDERESTIMATE = 2.0
-#: Once the gradient is within ``tol``, the stop is also tried on the first CG iterate whose
-#: residual is within ``_CHECK_ETA ||g||``, long before the forcing term's, with a bound
-#: from above (``_decrement_bound``): the last solve of a fit is otherwise made only to
-#: confirm the stop (on 5,000 x 2,000 dense data, 75 of 215 products).
-_CHECK_ETA = 0.1
+#: Once the gradient is within ``tol``, the stop is also tried with a bound from above
+#: (``_DecrementBound``, one product a try) on ``d = 0`` and early CG iterates, long before
+#: the forcing term's residual: where the bound's estimate without a product is within
+#: ``_TRY`` times the tolerance, again each time the residual has halved. The last solve
+#: of a fit is otherwise made only to confirm the stop (on 5,000 x 2,000 dense data, 75
+#: of 215 products).
+_TRY = 2.0
 
 
 def _conjugate_gradient(
@@ -100,12 +103,8 @@ def _conjugate_gradient(
         rz = rz_new
 
 
-def _decrement_bound(
-    objective: Objective, coef: FloatArray, hvp: Callable[[FloatArray], FloatArray],
-    g: FloatArray, d: FloatArray, r: FloatArray,
-) -> float:  # fmt: skip
-    """An upper bound on the Newton decrement ``g^T H^-1 g / 2`` from any ``d``; ``inf`` if
-    there is none (no L2 curvature on some weight).
+class _DecrementBound:
+    """Upper bounds on the Newton decrement ``g^T H^-1 g / 2`` at ``coef``, from any ``d``.
 
     For any ``d``, with the residual ``r = -g - H d`` and the model's decrease
     ``q(d) = -g^T d - d^T H d / 2 = (-g^T d + d^T r) / 2``,
@@ -114,34 +113,58 @@ def _decrement_bound(
 
     CG gives ``q``; the second term needs a bound on ``H^-1``, which the L2 term provides
     on the weights but not on the intercepts. So the intercepts' part of ``r`` is removed
-    first: with ``C`` the Hessian's intercept block (``objective.intercept_hessian``),
-    ``d' = d + e``, ``e = (0, C^-1 r_b)``, leaves ``r' = r - H e`` with ``r'_b = 0``
-    (one product). Then ``r'^T H^-1 r' = r'_W^T S^-1 r'_W`` with ``S`` the Schur
-    complement of ``C``, which is at least the L2 term ``l2_min I`` (the data's part is
-    positive semi-definite), so
+    first: with ``C`` the Hessian's intercept block (``objective.intercept_hessian``,
+    computed once), ``d' = d + e``, ``e = (0, C^-1 r_b)``, leaves ``r' = r - H e`` with
+    ``r'_b = 0`` (one product). Then ``r'^T H^-1 r' = r'_W^T S^-1 r'_W`` with ``S`` the
+    Schur complement of ``C``, which is at least the L2 term ``l2_min I`` (the data's part
+    is positive semi-definite), so
 
         g^T H^-1 g / 2 <= q(d') + ||r'_W||^2 / (2 l2_min).
+
+    Calling the object gives that bound (``inf`` without L2 curvature on every weight).
+    ``estimate(d, r)``, ``q(d) + ||r||^2 / (2 l2_min)``, is the same without the
+    intercepts' correction: no product, a guide to when the bound is worth a try.
     """
-    K, p = objective.coef_shape
-    on_weights = objective.penalized_mask() > 0
-    l2_min = float(np.min(objective._l2_diagonal[on_weights], initial=np.inf))
-    if not 0 < l2_min < np.inf:
-        return np.inf
-    d, r = d.copy(), r.copy()
-    if objective.fit_intercept:
-        C = objective.intercept_hessian(coef)
-        if K > 1:  # the class shift 1 is C's null vector, and r_b is orthogonal to it
-            C = C + np.trace(C) / K**2 * np.ones((K, K))
-        e = np.zeros_like(d)
-        r_b = r.reshape(K, p)[:, -1].copy()
-        e.reshape(K, p)[:, -1] = np.linalg.solve(C, r_b)
-        d += e
-        r -= hvp(e)
-        left = np.linalg.norm(r.reshape(K, p)[:, -1])  # 0 but for rounding
-        if not left <= 1e-6 * np.linalg.norm(r_b) + 1e-12 * np.linalg.norm(g):
-            return np.inf  # C too ill-conditioned to trust the solve
-    q = 0.5 * float(-g @ d + d @ r)
-    return q + 0.5 * float(r[on_weights] @ r[on_weights]) / l2_min
+
+    def __init__(
+        self, objective: Objective, coef: FloatArray, hvp: Callable[[FloatArray], FloatArray],
+        g: FloatArray,
+    ) -> None:  # fmt: skip
+        self.objective, self.coef, self.hvp, self.g = objective, coef, hvp, g
+        on_weights = objective.penalized_mask() > 0
+        self.on_weights = on_weights
+        l2_min = float(np.min(objective._l2_diagonal[on_weights], initial=np.inf))
+        self.l2_min = l2_min if 0 < l2_min < np.inf else 0.0
+        self._C: FloatArray | None = None
+
+    def estimate(self, d: FloatArray, r: FloatArray) -> float:
+        if not self.l2_min:
+            return np.inf
+        return 0.5 * float(-self.g @ d + d @ r) + 0.5 * float(r @ r) / self.l2_min
+
+    def __call__(self, d: FloatArray, r: FloatArray) -> float:
+        f, g = self.objective, self.g
+        K, p = f.coef_shape
+        if not self.l2_min:
+            return np.inf
+        d, r = d.copy(), r.copy()
+        if f.fit_intercept:
+            if self._C is None:
+                C = f.intercept_hessian(self.coef)
+                if K > 1:  # the class shift 1 is C's null vector, and r_b is orthogonal to it
+                    C = C + np.trace(C) / K**2 * np.ones((K, K))
+                self._C = C
+            e = np.zeros_like(d)
+            r_b = r.reshape(K, p)[:, -1].copy()
+            e.reshape(K, p)[:, -1] = np.linalg.solve(self._C, r_b)
+            d += e
+            r -= self.hvp(e)
+            left = np.linalg.norm(r.reshape(K, p)[:, -1])  # 0 but for rounding
+            if not left <= 1e-6 * np.linalg.norm(r_b) + 1e-12 * np.linalg.norm(g):
+                return np.inf  # C too ill-conditioned to trust the solve
+        q = 0.5 * float(-g @ d + d @ r)
+        r_W = r[self.on_weights]
+        return q + 0.5 * float(r_W @ r_W) / self.l2_min
 
 
 def solve_newton_cg(
@@ -165,7 +188,7 @@ def solve_newton_cg(
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
         and the Newton decrement predicts a relative gap below about ``tol / 100``
         (``solvers._stopping``): twice CG's estimate of it, or, on an earlier CG iterate,
-        a bound from above (``_decrement_bound``).
+        a bound from above (``_DecrementBound``).
     max_iter : int >= 0
         Newton iterations at most.
     max_cg : int >= 1
@@ -213,20 +236,22 @@ def solve_newton_cg(
         diag = fresh if fresh is not None else diag
         g = grad.astype(np.float64)
         eta = min(0.5, np.sqrt(float(np.linalg.norm(g))))  # the forcing term
-        target, check = eta**2 * float(g @ g), max(eta, _CHECK_ETA) ** 2 * float(g @ g)
+        target = eta**2 * float(g @ g)
         allowed = gap_tolerance(tol, loss, objective.dtype)
-        certify = optimality <= tol  # try the bound (at most once) only where it may stop
-        reason = ""
-        for d, r, done in _conjugate_gradient(hvp, g, diag, max_cg):
+        bound = _DecrementBound(objective, coef, hvp, g) if optimality <= tol else None
+        reason, tried = "", np.inf
+        start = (np.zeros_like(g), -g, False)  # d = 0 first: it may need no CG at all
+        for d, r, done in itertools.chain([start], _conjugate_gradient(hvp, g, diag, max_cg)):
             rr = float(r @ r)
             last = done or rr <= target
             predicted = -0.5 * float(g @ d) * _UNDERESTIMATE  # CG's decrease, doubled
-            # 2a. stop early? on a loose iterate, with a proven bound on the decrement; tried
-            #     only once CG's own estimate (from below) is within the tolerance
-            if certify and not last and rr <= check and predicted <= allowed:
-                certify = False
-                bound = _decrement_bound(objective, coef, hvp, g, d, r)
-                reason = stop_reason(optimality, tol, bound, loss, objective.dtype)
+            # 2a. stop early? once the gradient is within tol, on a loose iterate, with a
+            #     proven bound on the decrement; tried where its estimate without a product
+            #     is near the tolerance, then again each time the residual has halved
+            near = bound is not None and bound.estimate(d, r) <= _TRY * allowed
+            if bound is not None and near and not last and rr <= tried / 4:
+                tried = rr
+                reason = stop_reason(optimality, tol, bound(d, r), loss, objective.dtype)
             if reason or last:
                 break
         # 2b. stop? the gradient is small and so is CG's predicted decrease -g^T d / 2, doubled
