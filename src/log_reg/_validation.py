@@ -17,6 +17,7 @@ __all__ = [
     "check_X",
     "check_bounds",
     "check_choice",
+    "check_class_codes",
     "check_int",
     "check_labels",
     "check_number",
@@ -245,6 +246,24 @@ def _encode(labels: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
             codes = np.cumsum(present) - 1
             return (np.flatnonzero(present) + low).astype(labels.dtype), codes[offsets]
     return np.unique(labels, return_inverse=True)
+
+
+def check_class_codes(y: ArrayLike, n_samples: int, n_classes: int) -> IntArray:
+    """``y`` as class codes (``intp``): one integer in ``0 .. n_classes - 1`` per sample."""
+    codes = np.asarray(y)
+    if codes.shape != (n_samples,):
+        raise ValueError(
+            f"y must have one label per row of X: X has {n_samples} rows, y has shape "
+            f"{codes.shape}."
+        )
+    if not (
+        np.issubdtype(codes.dtype, np.integer) and codes.min() >= 0 and codes.max() < n_classes
+    ):
+        raise ValueError(
+            f"y must hold integer labels in 0..{n_classes - 1}; got values from "
+            f"{codes.min()!r} to {codes.max()!r} ({codes.dtype})."
+        )
+    return codes.astype(np.intp, copy=False)
 
 
 def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int, dtype: Any) -> FloatArray:

@@ -43,7 +43,14 @@ from . import _curvature
 from ._curvature import HessianVectorProduct
 from ._numerics import FloatArray, IntArray
 from ._passes import row_blocks, scores, squares_times, weighted_gram
-from ._validation import check_bounds, check_int, check_offset, check_sample_weight, check_X
+from ._validation import (
+    check_bounds,
+    check_class_codes,
+    check_int,
+    check_offset,
+    check_sample_weight,
+    check_X,
+)
 from .backends import NUMPY, Backend, backend_of, working_dtype
 from .loss import BINARY, MULTINOMIAL, LogLoss
 from .penalty import ElasticNet, alpha_from_C, kkt_violation
@@ -71,8 +78,7 @@ class Objective:
     upper: FloatArray | None = None
     labels: IntArray | None = None  # (n,) each row's class, NumPy multinomial only; see loss
 
-    # -- shapes ------------------------------------------------------------------
-    # (cached: asked several times a pass, and a few microseconds each add up on small data)
+    # -- shapes (cached: asked several times a pass, microseconds add up on small data) ----
     @cached_property
     def n_features(self) -> int:
         return int(self.X.shape[1])
@@ -106,17 +112,16 @@ class Objective:
     def start(self) -> FloatArray:
         """The starting point every solver uses by default: the intercept-only model.
 
-        ``W = 0`` and ``b`` the intercepts that fit the weighted class shares
-        ``pi_k = sum_i w_i y_ik`` exactly: ``b = log(pi / (1 - pi))`` for one raw prediction,
-        ``b_k = log pi_k - mean_l log pi_l`` for the softmax (symmetric, like its optimum).
-        It is the optimum of the model without features, one Newton step or more closer to
-        the solution than zero, and it costs a pass over ``Y``, not ``X``. All zeros instead
-        when there is no intercept, an offset (no closed form), or a class of zero weight.
+        ``W = 0``, ``b`` fitting the weighted class shares ``pi_k = sum_i w_i y_ik`` exactly:
+        ``b = log(pi / (1 - pi))`` for one raw prediction, ``b_k = log pi_k - mean_l log pi_l``
+        for the softmax (symmetric, like its optimum). The optimum without features, a Newton
+        step or more closer than zero, for a pass over ``Y``. All zeros without an intercept,
+        with an offset (no closed form), or with a class of zero weight.
         """
         coef = self.zeros()
         if not self.fit_intercept or self.offset is not None:
             return coef
-        pi = self.backend.to_numpy(self.backend.xp.sum(self.weights[:, None] * self.Y, axis=0))
+        pi = self.backend.to_numpy(self.weights @ self.Y)  # (n_raw,)
         pi = np.asarray(pi, dtype=np.float64)
         if self.n_raw == 1:
             pi = np.concatenate([1 - pi, pi])
@@ -366,17 +371,7 @@ def make_objective(
     if check_input:
         X = check_X(X)  # NumPy, SciPy sparse or array-API arrays, each kept as it is
     n_classes = check_int(n_classes, "n_classes", low=2)
-    y = np.asarray(y)
-    if y.shape != (X.shape[0],):
-        raise ValueError(
-            f"y must have one label per row of X: X has {X.shape[0]} rows, y has shape {y.shape}."
-        )
-    if not (np.issubdtype(y.dtype, np.integer) and y.min() >= 0 and y.max() < n_classes):
-        raise ValueError(
-            f"y must hold integer labels in 0..{n_classes - 1}; got values from {y.min()!r} "
-            f"to {y.max()!r} ({y.dtype})."
-        )
-    y = y.astype(np.intp, copy=False)
+    y = check_class_codes(y, X.shape[0], n_classes)
     backend = backend_of(X)
     dtype = working_dtype(X)
     loss = BINARY if n_classes == 2 else MULTINOMIAL
@@ -385,12 +380,13 @@ def make_objective(
     else:
         Y = np.zeros((len(y), n_classes), dtype=dtype, order="F")  # one-hot, (n, K), as Z
         Y[np.arange(len(y)), y] = 1
-    if check_input or sample_weight is None:
-        s = check_sample_weight(sample_weight, len(y), dtype)
-    else:
-        s = np.asarray(sample_weight, dtype=dtype)
+    if check_input or sample_weight is None:  # else: the caller has checked the weights
+        sample_weight = check_sample_weight(sample_weight, len(y), dtype)
+    s = np.asarray(sample_weight, dtype=dtype)
     n_raw = Y.shape[1]
     lower, upper = check_bounds(lower_bounds, upper_bounds, n_raw, X.shape[1], fit_intercept, dtype)
+    if offset is not None:
+        offset = backend.asarray(check_offset(offset, len(y), n_raw, dtype))
     return Objective(
         X=X,
         Y=backend.asarray(Y),
@@ -399,9 +395,7 @@ def make_objective(
         penalty=penalty if penalty is not None else ElasticNet(),
         fit_intercept=fit_intercept,
         backend=backend,
-        offset=None
-        if offset is None
-        else backend.asarray(check_offset(offset, len(y), n_raw, dtype)),
+        offset=offset,
         lower=lower,
         upper=upper,
         labels=y if n_classes > 2 and backend.is_numpy else None,

@@ -17,8 +17,9 @@ from .cd import solve_cd
 from .gd import solve_gd
 from .hybrid import solve_hybrid
 from .lbfgs import solve_lbfgs
-from .newton import SUBSAMPLE_ROWS_PER_COEF, solve_newton, solve_newton_subsampled
+from .newton import solve_newton
 from .newton_cg import solve_newton_cg
+from .newton_subsampled import SUBSAMPLE_ROWS_PER_COEF, solve_newton_subsampled
 from .sgd import solve_sgd
 
 __all__ = [

@@ -43,7 +43,7 @@ at most ``exp(-c)`` (``Objective.curvature_drift``), so ``H_new >= exp(-c) H`` a
 
     g^T H_new^-1 g  <=  exp(c) g^T H^-1 g,
 
-one solve with the old factor (``_drifted_decrement``). Near the optimum steps are short,
+one more solve with the old ``H`` (``_drifted_decrement``). Near the optimum steps are short,
 ``c`` is small, and the last Hessian of a fit is saved; when the bound is too loose to stop,
 the Hessian is computed as usual.
 
@@ -83,7 +83,6 @@ References: Nocedal and Wright, *Numerical Optimization*, 2nd ed. (2006), sectio
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 
@@ -93,7 +92,7 @@ from ..objective import Objective
 from ._result import Callback, IterationInfo, SolverResult
 from ._stopping import stop_reason
 
-__all__ = ["SUBSAMPLE_ROWS_PER_COEF", "solve_newton", "solve_newton_subsampled"]
+__all__ = ["solve_newton"]
 
 ARMIJO_C1 = 1e-4  # fraction of the predicted decrease a step must achieve
 MAX_HALVINGS = 30  # line search tries: t = 1, 1/2, ..., 2^-29
@@ -105,10 +104,6 @@ MAX_DOUBLINGS = 6
 DAMPING = (0.0, *(10.0**j for j in range(-10, 1)))
 _TINY = float(np.finfo(np.float64).tiny)
 _SUBSTITUTION_BLOCK = 64  # rows a step of _forward_substitution solves at once
-#: Rows per coefficient of a sub-sampled Hessian (``solve_newton_subsampled``): on 50
-#: features, 5,000 and 10,000 sampled rows took 4 or 5 steps on 200,000 and 1,000,000 rows,
-#: 20,000 no fewer.
-SUBSAMPLE_ROWS_PER_COEF = 200
 _SUBSAMPLED_UNDERESTIMATE = 2.0
 
 
@@ -218,21 +213,6 @@ def solve_newton(
         last = (H, found[0] - coef) if exact else None
         coef, loss, grad = found
     return SolverResult(coef, step, converged, message, np.array(history), optimality)
-
-
-def solve_newton_subsampled(
-    objective: Objective, coef0: FloatArray | None = None, **options: Any
-) -> SolverResult:
-    """``solve_newton`` with the Hessian from ``SUBSAMPLE_ROWS_PER_COEF * n_coef`` random rows.
-
-    For many samples and few coefficients (tall data): the exact Hessian costs
-    ``n m^2`` per step, several passes' worth, where a sub-sample estimates it well; each
-    step then costs about one pass over ``X`` (the exact gradient) and takes nearly the
-    exact Newton step. Measured on 200,000 x 50: 4 steps and 5 passes, where L-BFGS takes
-    8 iterations and 10 passes; on 1,000,000 x 50, 5 steps and 6 passes.
-    """
-    rows = SUBSAMPLE_ROWS_PER_COEF * objective.n_coef
-    return solve_newton(objective, coef0, hessian_rows=rows, **options)
 
 
 def _hessian_source(objective: Objective, rows: int | None) -> tuple[Objective, float]:

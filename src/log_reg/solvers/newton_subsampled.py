@@ -1,0 +1,41 @@
+"""Sub-sampled Newton (``newton-subsampled``): the exact gradient, the Hessian from a sample.
+
+For many samples and few coefficients (tall data) the exact Hessian costs ``n m^2`` a
+step, several passes' worth, where a sample of rows estimates it well. This solver runs
+``solvers.newton`` with the Hessian from ``SUBSAMPLE_ROWS_PER_COEF * m`` rows, drawn once
+at random with a fixed seed and reweighted (``Objective.subset``: an unbiased estimate),
+and the gradient and ``f`` from all of them, so each step costs about one pass over
+``X`` and is nearly the exact Newton step. Its decrement, from the sampled Hessian, errs
+either way by about ``sqrt(m / rows)``, so it is doubled before the stopping test.
+
+Reference: Byrd, Chin, Neveitt and Nocedal, "On the use of stochastic Hessian information
+in optimization methods for machine learning", SIAM J. Optim. 21 (2011); Roosta-Khorasani
+and Mahoney, "Sub-sampled Newton methods", Math. Program. 174 (2019).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._numerics import FloatArray
+from ..objective import Objective
+from ._result import SolverResult
+from .newton import solve_newton
+
+__all__ = ["SUBSAMPLE_ROWS_PER_COEF", "solve_newton_subsampled"]
+
+#: Rows per coefficient of the sampled Hessian: on 50 features, 5,000 and 10,000 sampled
+#: rows took 4 or 5 steps on 200,000 and 1,000,000 rows, 20,000 no fewer.
+SUBSAMPLE_ROWS_PER_COEF = 200
+
+
+def solve_newton_subsampled(
+    objective: Objective, coef0: FloatArray | None = None, **options: Any
+) -> SolverResult:
+    """``solve_newton`` (the same options) with the Hessian from
+    ``SUBSAMPLE_ROWS_PER_COEF * n_coef`` random rows. Measured on 200,000 x 50: 4 steps and
+    5 passes, where L-BFGS takes 8 iterations and 10 passes; on 1,000,000 x 50, 5 steps and
+    6 passes.
+    """
+    rows = SUBSAMPLE_ROWS_PER_COEF * objective.n_coef
+    return solve_newton(objective, coef0, hessian_rows=rows, **options)
