@@ -292,7 +292,7 @@ class Objective:
         interval, ``max(lo, -hi, 0)``; without L1 or bounds it is ``|g|``.
         """
         if self.penalty.is_smooth and self.lower is None:
-            return float(np.max(np.abs(grad), initial=0.0))
+            return float(np.abs(grad).max(initial=0.0))
         violation = kkt_violation(coef, grad, self.l1_weights(), self.lower, self.upper)
         return float(np.max(violation, initial=0.0))
 
