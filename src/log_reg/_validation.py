@@ -243,6 +243,8 @@ def _encode(labels: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
         if high - low < max(labels.size, 256) and high <= np.iinfo(np.int64).max:
             offsets = labels.astype(np.int64) - low  # 0 .. high - low, exactly
             present = np.bincount(offsets) > 0
+            if present.all():  # every value from low to high occurs: offsets are the codes
+                return np.arange(low, high + 1).astype(labels.dtype), offsets
             codes = np.cumsum(present) - 1
             return (np.flatnonzero(present) + low).astype(labels.dtype), codes[offsets]
     return np.unique(labels, return_inverse=True)
