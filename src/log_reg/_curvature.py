@@ -1,6 +1,7 @@
 """The objective's second derivatives: the dense Hessian (or a working set's block of it),
-Hessian-vector products with the Hessian's diagonal, the intercepts' block, and the bound on
-the curvature that sets gradient descent's step.
+Hessian-vector products with the Hessian's diagonal, the intercepts' block, how far the
+Hessian can fall along a step, and the bound on the curvature that sets gradient descent's
+step.
 
 Each function takes an ``Objective`` (see its module's Conventions) and is called through
 the method of the same name (``objective.hessian(coef)`` and so on), which a backend can
