@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -205,9 +205,7 @@ class Objective:
         # (X_b W^T, then X_b^T R_b) while it is still in cache; temporaries stay block-sized.
         # Equal weights w_i = w (none given) multiply the sums once, not every row.
         w = self._equal_weight
-        value = 0.0
-        G: Any = 0.0  # sums over the blocks: G and g_b become arrays at the first
-        g_b: Any = 0.0
+        value, G, g_b = 0.0, cast(Any, 0.0), cast(Any, 0.0)  # sums; G, g_b become arrays
         for rows in self._row_blocks:
             X_b = self.X[rows]
             Z = scores(X_b, W, b)  # a fresh array: the loss may overwrite it

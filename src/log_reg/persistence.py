@@ -31,14 +31,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ._files import write_atomically
 from ._model_json import (
     check_entries,
     decode_array,
@@ -156,33 +155,6 @@ def save(
     document = _document(model, encoding)
     document["checksum"] = _checksum(document)
     write_atomically(path, (json.dumps(document, indent=2, allow_nan=False) + "\n").encode())
-
-
-def write_atomically(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path``, then move it onto ``path``.
-
-    ``os.replace`` is atomic on POSIX and Windows: readers see the old file or the new
-    one, never a mix; on any failure the temporary file is removed. A target that is not a
-    regular file or folder (``/dev/null``, a named pipe) is written directly.
-    """
-    target = Path(path)
-    if target.exists() and not target.is_file() and not target.is_dir():
-        target.write_bytes(data)  # /dev/null, a named pipe: a stream, nothing to replace
-        return
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    except OSError as error:  # name the file the caller asked for, not the temporary one
-        raise OSError(error.errno, error.strerror, os.fspath(target)) from None
 
 
 def _document(model: Any, encoding: Encoding | None) -> dict[str, Any]:

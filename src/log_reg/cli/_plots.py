@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from log_reg.persistence import write_atomically
+from log_reg._files import write_atomically
 
 from ._io import require
 from ._metrics import calibration_bins, roc_curve
