@@ -18,7 +18,7 @@ import numpy as np
 from problems import Problem
 
 from log_reg import LogisticRegression
-from log_reg._passes import GRAM_EXACT_MAX
+from log_reg.core.kernels import GRAM_EXACT_MAX
 from log_reg.solvers import SOLVERS, SUBSAMPLE_ROWS_PER_COEF
 
 #: Dense-Hessian solvers (ours "newton" and "cd", scikit-learn's "newton-cholesky", glum's

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from log_reg import LogisticRegression
-from log_reg.cv import LogisticRegressionCV
+from log_reg.models.cv import LogisticRegressionCV
 
 Cs = np.logspace(-4, 4, 10)
 TOL = 1e-4

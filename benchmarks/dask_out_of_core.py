@@ -43,7 +43,7 @@ from distributed import Client, LocalCluster
 from log_reg import LogisticRegression
 from log_reg.backends import dask as dask_backend
 from log_reg.backends.dask import make_dask_objective
-from log_reg.objective import make_objective
+from log_reg.core.objective import make_objective
 
 N_FEATURES, SEED = 20, 0
 GIB = 2**30

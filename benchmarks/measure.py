@@ -2,7 +2,7 @@
 
 1. **Probe.** One untimed fit per configuration, with counters and memory tracking on:
    - *passes over X*: calls to the objective's value, gradient, Hessian and Hessian-vector
-     product, ours (``log_reg.objective.Objective``) and scikit-learn's
+     product, ours (``log_reg.core.objective.Objective``) and scikit-learn's
      (``LinearModelLoss``, private, used by its lbfgs and newton solvers), each weighted by
      its rows / n (SGD's mini-batches add up to one pass an epoch). Each call reads X once
      or twice; a multinomial Hessian costs K(K+1)/2 weighted Gram products. saga: one pass
@@ -21,7 +21,7 @@
    always follows the same one. The time is the median (the minimum is printed too:
    their spread shows the machine's noise). A configuration whose probe took longer than
    ``slow`` seconds is timed once.
-3. **Objective.** Every fit is scored on one scale, ours (see ``log_reg.objective``'s
+3. **Objective.** Every fit is scored on one scale, ours (see ``log_reg.core.objective``'s
    Conventions): ``f = mean log-loss + alpha * pen`` with ``alpha = 1 / (C n)``, which is
    scikit-learn's objective divided by ``C n``, in float64.
 """
@@ -43,8 +43,8 @@ import psutil
 from configs import Config, Fit
 from problems import Problem
 
-from log_reg.objective import Objective, alpha_from_C, make_objective
-from log_reg.penalty import ElasticNet
+from log_reg.core.objective import Objective, alpha_from_C, make_objective
+from log_reg.core.penalty import ElasticNet
 
 MIB = 2**20
 

@@ -19,8 +19,8 @@ import argparse
 
 import numpy as np
 
-from log_reg.objective import alpha_from_C, make_objective
-from log_reg.penalty import l2
+from log_reg.core.objective import alpha_from_C, make_objective
+from log_reg.core.penalty import l2
 from log_reg.solvers import SOLVERS, choose_solver
 
 

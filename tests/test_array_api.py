@@ -63,7 +63,7 @@ def test_float32_is_computed_in_float32(library):
 @pytest.mark.parametrize("library", LIBRARIES)
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_newton_cg_and_its_stopping_bound_run_in_the_namespace(library, n_classes):
-    from log_reg.objective import make_objective
+    from log_reg.core.objective import make_objective
 
     asarray, to_numpy = library()
     X, y = make_problem(n=150, d=4, n_classes=n_classes, seed=13)

@@ -20,9 +20,9 @@ from sklearn.model_selection import StratifiedKFold as SkStratifiedKFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from log_reg import LogisticRegression
-from log_reg._folds import StratifiedKFold, make_folds
-from log_reg._scoring import accuracy, get_scorer, neg_log_loss, roc_auc
-from log_reg.cv import LogisticRegressionCV
+from log_reg.models.cv import LogisticRegressionCV
+from log_reg.models.folds import StratifiedKFold, make_folds
+from log_reg.models.scoring import accuracy, get_scorer, neg_log_loss, roc_auc
 
 NEW = dict(l1_ratios=(0.0,), use_legacy_attributes=False)  # no deprecation warnings
 

@@ -11,8 +11,8 @@ import pytest
 from conftest import make_problem
 
 from log_reg import LogisticRegression
-from log_reg.objective import make_objective
-from log_reg.penalty import ElasticNet
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")

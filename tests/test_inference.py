@@ -15,7 +15,7 @@ from scipy import stats
 from statsmodels.stats import sandwich_covariance
 
 from log_reg import LogisticRegression
-from log_reg.inference import (
+from log_reg.inference.summary import (
     ChiSquareTest,
     likelihood_ratio,
     likelihood_ratio_test,

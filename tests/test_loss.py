@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from finite_differences import numerical_gradient, numerical_jacobian
 
-from log_reg.loss import BINARY, MULTINOMIAL
+from log_reg.core.loss import BINARY, MULTINOMIAL
 
 RNG = np.random.default_rng(42)
 

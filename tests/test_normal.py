@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from log_reg._normal import chi2_sf, norm_cdf, norm_ppf, norm_sf
+from log_reg.inference.distributions import chi2_sf, norm_cdf, norm_ppf, norm_sf
 
 # Smallest result still compared relatively: below it SciPy and we are both in (or near)
 # the subnormal range, where a double has fewer than 53 significant bits.

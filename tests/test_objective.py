@@ -8,8 +8,8 @@ from conftest import make_problem
 from finite_differences import numerical_gradient, numerical_jacobian
 from scipy.optimize import minimize
 
-from log_reg.objective import alpha_from_C, make_objective
-from log_reg.penalty import ElasticNet, l1, l2, no_penalty
+from log_reg.core.objective import alpha_from_C, make_objective
+from log_reg.core.penalty import ElasticNet, l1, l2, no_penalty
 from log_reg.solvers import SOLVERS
 
 CASES = [
@@ -196,7 +196,7 @@ def test_rejects_bad_input(kwargs, match):
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_blocked_pass_equals_the_whole_pass(n_classes, monkeypatch):
-    import log_reg._passes as passes
+    import log_reg.core.kernels as passes
 
     X, y = make_problem(n=50, d=3, n_classes=n_classes, seed=7)
     offset = np.random.default_rng(8).normal(size=50)
@@ -227,7 +227,7 @@ def test_lipschitz_by_power_iteration_is_close_below_the_exact_bound(
 ):
     import scipy.sparse as sp
 
-    import log_reg._passes as passes
+    import log_reg.core.kernels as passes
 
     rng = np.random.default_rng(12)
     X = rng.normal(size=(300, 40)) * np.logspace(-1, 1, 40)  # badly scaled columns

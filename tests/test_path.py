@@ -16,9 +16,9 @@ from numpy.testing import assert_allclose
 from scipy import sparse
 
 from log_reg import ConvergenceWarning, LogisticRegression
-from log_reg.objective import make_objective
-from log_reg.path import PathResult, alpha_max, regularization_path
-from log_reg.penalty import ElasticNet
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet
+from log_reg.models.path import PathResult, alpha_max, regularization_path
 
 TIGHT = 1e-10  # both fits stop this close to the optimum; coefficients then agree to ~1e-8
 

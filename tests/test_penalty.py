@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from finite_differences import numerical_gradient
 
-from log_reg.penalty import ElasticNet, l1, l2, no_penalty, soft_threshold
+from log_reg.core.penalty import ElasticNet, l1, l2, no_penalty, soft_threshold
 
 RNG = np.random.default_rng(1)
 

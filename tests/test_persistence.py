@@ -13,7 +13,7 @@ import pytest
 from conftest import make_problem
 
 from log_reg import LogisticRegression
-from log_reg.persistence import Encoding, load, read_model_file, save, write_atomically
+from log_reg.files.persistence import Encoding, load, read_model_file, save, write_atomically
 
 
 def reseal(document):

@@ -8,7 +8,7 @@ from conftest import make_problem
 from scipy.optimize import linprog
 
 from log_reg import LogisticRegression
-from log_reg._separation import PerfectSeparationWarning, Separation, check_separation
+from log_reg.inference.separation import PerfectSeparationWarning, Separation, check_separation
 
 
 def fitted_check(X, y, tol=1e-6, fit_intercept=True, sample_weight=None):

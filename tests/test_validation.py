@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from log_reg._validation import check_labels
+from log_reg.core.checks import check_labels
 
 rng = np.random.default_rng(0)
 
@@ -40,7 +40,7 @@ def test_labels_encode_as_numpy_unique_does(labels):
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
 def test_every_non_finite_entry_is_found(order, dtype, bad):
     """The fast path sums rows with BLAS; a NaN or infinity anywhere makes its row's sum non-finite."""
-    from log_reg._validation import check_X
+    from log_reg.core.checks import check_X
 
     X = np.array(rng.normal(size=(300, 7)), dtype=dtype, order=order)
     X[211, 5] = bad
@@ -49,7 +49,7 @@ def test_every_non_finite_entry_is_found(order, dtype, bad):
 
 
 def test_huge_finite_values_pass_although_their_row_sums_overflow():
-    from log_reg._validation import check_X
+    from log_reg.core.checks import check_X
 
     X = np.ones((4, 3), dtype=np.float32)
     X[2] = np.finfo(np.float32).max  # the row sums to inf in float32: checked entry by entry

@@ -3,18 +3,17 @@
 >>> from log_reg import log_reg, sigmoid
 """
 
-from ._numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
-from ._separation import PerfectSeparationWarning
-from ._sklearn_compat import ConvergenceWarning, NotFittedError
-from .cv import LogisticRegressionCV
-from .datasets import load_toy
-from .estimator import LogisticRegression
-from .inference import ChiSquareTest, Summary, likelihood_ratio_test
-from .path import PathResult, regularization_path
-from .persistence import load, save
-from .script import log_reg
-
-__version__ = "0.1.0"
+from log_reg.core.numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
+from log_reg.datasets import load_toy
+from log_reg.files.persistence import load, save
+from log_reg.inference.separation import PerfectSeparationWarning
+from log_reg.inference.summary import ChiSquareTest, Summary, likelihood_ratio_test
+from log_reg.models.cv import LogisticRegressionCV
+from log_reg.models.estimator import LogisticRegression
+from log_reg.models.path import PathResult, regularization_path
+from log_reg.models.sklearn_compat import ConvergenceWarning, NotFittedError
+from log_reg.script import log_reg
+from log_reg.version import __version__
 
 __all__ = [
     "ChiSquareTest",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import FloatArray
-from ._validation import check_int, check_labels, check_number, check_X
-from .objective import make_objective
-from .solvers.gd import solve_gd
+from log_reg.core.checks import check_int, check_labels, check_number, check_X
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import make_objective
+from log_reg.solvers.gd import solve_gd
 
 __all__ = ["log_reg"]
 

@@ -13,7 +13,7 @@ from cli_helpers import run_all, write_data
 from sklearn import metrics
 
 from log_reg import LogisticRegression
-from log_reg.persistence import load
+from log_reg.files.persistence import load
 
 
 @pytest.fixture(scope="module")

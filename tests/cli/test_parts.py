@@ -162,7 +162,7 @@ def test_progress_takes_the_solvers_iteration_info():
 
 def test_models_from_the_python_api_work_with_the_command_when_they_can(tmp_path, capsys):
     from log_reg.cli import main
-    from log_reg.persistence import save
+    from log_reg.files.persistence import save
 
     frame = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0], "y": [0, 0, 1, 1]})
     frame.to_csv(tmp_path / "d.csv", index=False)

@@ -4,7 +4,7 @@ Usage: ``python tests/compat/run_sklearn_logistic_cv_tests.py [extra pytest args
 
 1. Copy ``sklearn/linear_model/tests/test_logistic.py`` of the installed scikit-learn into a
    temporary directory, rewriting only the import of ``LogisticRegressionCV`` so that it
-   comes from ``log_reg.cv`` (``LogisticRegression`` and everything else stay
+   comes from ``log_reg.models.cv`` (``LogisticRegression`` and everything else stay
    scikit-learn's: the tests then compare our cross-validation with scikit-learn's own
    estimator).
 2. Keep the tests of ``LogisticRegressionCV`` that use public API alone: a test function is
@@ -32,7 +32,9 @@ import sys
 from sklearn_test_file import identifiers, report, run_copy, source, test_functions
 
 CV = "LogisticRegressionCV"
-NEW_IMPORT = f"from log_reg.cv import {CV}\nfrom sklearn.linear_model import LogisticRegression,"
+NEW_IMPORT = (
+    f"from log_reg.models.cv import {CV}\nfrom sklearn.linear_model import LogisticRegression,"
+)
 #: Test function -> the id fragment of its cases that run scikit-learn's LogisticRegression
 #: alone (its other cases run ours).
 SKLEARN_ONLY = {"test_logistic_regression_sample_weights": "single"}

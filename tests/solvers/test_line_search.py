@@ -12,9 +12,9 @@ import math
 import numpy as np
 import pytest
 
-from log_reg.objective import make_objective
-from log_reg.penalty import l2
-from log_reg.solvers._line_search import (
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import l2
+from log_reg.solvers.line_search import (
     Phi,
     line_function,
     line_search_armijo,

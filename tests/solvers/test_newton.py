@@ -13,9 +13,8 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 
-from log_reg.objective import Objective, alpha_from_C, make_objective
-from log_reg.penalty import ElasticNet, l1, l2, no_penalty
-from log_reg.solvers._result import IterationInfo
+from log_reg.core.objective import Objective, alpha_from_C, make_objective
+from log_reg.core.penalty import ElasticNet, l1, l2, no_penalty
 from log_reg.solvers.newton import (
     _drifted_decrement,
     _extend,
@@ -23,6 +22,7 @@ from log_reg.solvers.newton import (
     _start,
     solve_newton,
 )
+from log_reg.solvers.result import IterationInfo
 
 RTOL = 1e-5  # see the module docstring
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from conftest import make_problem
 
-from log_reg.objective import alpha_from_C, make_objective
-from log_reg.penalty import l2
+from log_reg.core.objective import alpha_from_C, make_objective
+from log_reg.core.penalty import l2
 from log_reg.solvers import SOLVERS
-from log_reg.solvers._stopping import gap_tolerance, stop_reason
+from log_reg.solvers.stopping import gap_tolerance, stop_reason
 
 
 def ill_conditioned(n_classes: int):

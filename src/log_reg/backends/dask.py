@@ -57,14 +57,8 @@ import numpy as np
 from dask.base import compute
 from numpy.typing import ArrayLike
 
-from .._curvature import HessianVectorProduct
-from .._numerics import FloatArray, IntArray
-from .._validation import check_bounds, check_offset, check_X, is_dask
-from ..loss import BINARY, MULTINOMIAL, LogLoss
-from ..objective import Objective
-from ..penalty import ElasticNet
-from . import Backend
-from ._dask_inputs import (
+from log_reg.backends import Backend
+from log_reg.backends.dask_inputs import (
     check_dask_labels,
     check_dask_solver,
     check_dask_X,
@@ -72,6 +66,12 @@ from ._dask_inputs import (
     dask_sample_weight,
     rows_like,
 )
+from log_reg.core.checks import check_bounds, check_offset, check_X, is_dask
+from log_reg.core.curvature import HessianVectorProduct
+from log_reg.core.loss import BINARY, MULTINOMIAL, LogLoss
+from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.core.objective import Objective
+from log_reg.core.penalty import ElasticNet
 
 __all__ = [
     "DASK",

@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from . import demo, evaluate, fit, predict, summary
-from ._io import MissingDependencyError
+from log_reg.cli import demo, evaluate, fit, predict, summary
+from log_reg.cli._io import MissingDependencyError
 
 __all__ = ["COMMANDS", "main"]
 

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 
 from log_reg import LogisticRegressionCV, regularization_path
-from log_reg._files import write_atomically
-
-from ._io import require
+from log_reg.cli._io import require
+from log_reg.files.atomic import write_atomically
 
 __all__ = ["choose_C", "score_table", "write_cv_plots"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from log_reg._files import write_atomically
+from log_reg.files.atomic import write_atomically
 
 __all__ = [
     "MissingDependencyError",

@@ -14,10 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from log_reg._files import write_atomically
-
-from ._io import require
-from ._metrics import calibration_bins, roc_curve
+from log_reg.cli._io import require
+from log_reg.cli._metrics import calibration_bins, roc_curve
+from log_reg.files.atomic import write_atomically
 
 __all__ = ["PLOTS", "write_plots"]
 

@@ -7,9 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from log_reg.persistence import Encoding, ModelFile
-
-from ._metrics import Evaluation
+from log_reg.cli._metrics import Evaluation
+from log_reg.files.persistence import Encoding, ModelFile
 
 __all__ = ["coefficient_table", "evaluation_report", "fields", "file_report", "fit_facts", "table"]
 

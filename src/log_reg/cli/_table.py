@@ -4,7 +4,7 @@ Rules (the same at fit, predict and evaluate):
 
 - a numeric or boolean column is a feature as it is;
 - a text column is categorical: its levels, sorted, become 0/1 features after the first
-  level, the reference (``log_reg.persistence.Encoding``); the levels are stored in the
+  level, the reference (``log_reg.files.persistence.Encoding``); the levels are stored in the
   model file, and a level the model has not seen is an error at predict time (treating it
   as the reference level would be a silent guess);
 - a text column whose values are at least half numbers is a numeric column with typos:
@@ -20,9 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from log_reg.persistence import Encoding, ModelFile
-
-from ._io import Table, require
+from log_reg.cli._io import Table, require
+from log_reg.files.persistence import Encoding, ModelFile
 
 __all__ = [
     "drop_missing",

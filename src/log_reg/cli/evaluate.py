@@ -11,13 +11,12 @@ import argparse
 
 import numpy as np
 
-from log_reg.persistence import read_model_file
-
-from . import _report
-from ._io import note, read_table, require, warnings_as_notes
-from ._metrics import evaluate
-from ._plots import write_plots
-from ._table import drop_missing, encode, encoding_of, match_labels
+from log_reg.cli import _report
+from log_reg.cli._io import note, read_table, require, warnings_as_notes
+from log_reg.cli._metrics import evaluate
+from log_reg.cli._plots import write_plots
+from log_reg.cli._table import drop_missing, encode, encoding_of, match_labels
+from log_reg.files.persistence import read_model_file
 
 HELP = "score a model on a labelled table: accuracy, log-loss, ROC AUC, Brier, confusion"
 

@@ -14,14 +14,13 @@ from typing import Any
 import numpy as np
 
 from log_reg import LogisticRegression
-from log_reg.persistence import save
-
-from . import _report
-from ._cv import choose_C, score_table, write_cv_plots
-from ._io import note, read_table, warnings_as_notes
-from ._metrics import evaluate
-from ._progress import Progress, attach
-from ._table import drop_missing, encode, learn_encoding, pick_features, target_labels
+from log_reg.cli import _report
+from log_reg.cli._cv import choose_C, score_table, write_cv_plots
+from log_reg.cli._io import note, read_table, warnings_as_notes
+from log_reg.cli._metrics import evaluate
+from log_reg.cli._progress import Progress, attach
+from log_reg.cli._table import drop_missing, encode, learn_encoding, pick_features, target_labels
+from log_reg.files.persistence import save
 
 HELP = "fit a model on a CSV or Parquet table and save it as a JSON model file"
 
@@ -125,10 +124,10 @@ def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
 
 
 def _standard_errors(model: LogisticRegression, X: Any, y: Any) -> str | None:
-    """The standard-error table (``log_reg.inference.summary``) of an unpenalized fit."""
+    """The standard-error table (``log_reg.inference.summary.summary``) of an unpenalized fit."""
     if np.isfinite(model.C):
         return None
-    from log_reg.inference import summary
+    from log_reg.inference.summary import summary
 
     try:
         return str(summary(model, X, y))

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import argparse
 
-from log_reg.persistence import read_model_file
-
-from ._io import read_table, write_csv
-from ._table import drop_missing, encode, encoding_of
+from log_reg.cli._io import read_table, write_csv
+from log_reg.cli._table import drop_missing, encode, encoding_of
+from log_reg.files.persistence import read_model_file
 
 HELP = "predict labels or class probabilities for the rows of a table, as CSV"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from log_reg.persistence import read_model_file
-
-from ._report import file_report
+from log_reg.cli._report import file_report
+from log_reg.files.persistence import read_model_file
 
 HELP = "show what a model file holds: versions, parameters, classes, features, coefficients"
 

@@ -1,7 +1,7 @@
 """The solvers, one a module, and the tables of what each one supports.
 
 Every solver is a pure function ``solve_x(objective, coef0=None, *, tol, max_iter, callback,
-...) -> SolverResult``; it sees only the objective's callables (see ``log_reg.objective``).
+...) -> SolverResult``; it sees only the objective's callables (see ``log_reg.core.objective``).
 ``SOLVERS`` (ours) and ``SKLEARN_SOLVERS`` (scikit-learn's names, each running one of ours
 on the same objective) are the registry that validation and the "auto" choice read: no
 other module branches on a solver's name.
@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ._result import Callback, IterationInfo, SolverResult
-from .cd import solve_cd
-from .gd import solve_gd
-from .hybrid import solve_hybrid
-from .lbfgs import solve_lbfgs
-from .newton import solve_newton
-from .newton_cg import solve_newton_cg
-from .newton_subsampled import SUBSAMPLE_ROWS_PER_COEF, solve_newton_subsampled
-from .sgd import solve_sgd
+from log_reg.solvers.cd import solve_cd
+from log_reg.solvers.gd import solve_gd
+from log_reg.solvers.hybrid import solve_hybrid
+from log_reg.solvers.lbfgs import solve_lbfgs
+from log_reg.solvers.newton import solve_newton
+from log_reg.solvers.newton_cg import solve_newton_cg
+from log_reg.solvers.newton_subsampled import SUBSAMPLE_ROWS_PER_COEF, solve_newton_subsampled
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.sgd import solve_sgd
 
 __all__ = [
     "SKLEARN_SOLVERS",

@@ -44,11 +44,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .._numerics import FloatArray
-from .._validation import check_int, check_number
-from ..objective import Objective, kkt_violation
-from ..penalty import soft_threshold
-from ._result import Callback, IterationInfo, SolverResult
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective, kkt_violation
+from log_reg.core.penalty import soft_threshold
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
 
 __all__ = ["solve_cd"]
 
@@ -202,7 +202,7 @@ def solve_cd(
     Parameters
     ----------
     objective : Objective
-        What to minimize (see ``log_reg.objective``); any penalty, binary or multinomial.
+        What to minimize (see ``log_reg.core.objective``); any penalty, binary or multinomial.
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; by default ``objective.start()``, the intercept-only model.
     tol : float >= 0
@@ -222,8 +222,8 @@ def solve_cd(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
-    >>> from log_reg.penalty import l1
+    >>> from log_reg.core.objective import make_objective
+    >>> from log_reg.core.penalty import l1
     >>> X = np.array([[-2.0, 1], [-1, -1], [0, 1], [1, -1], [2, 1], [3, -1]])
     >>> f = make_objective(X, [0, 1, 0, 0, 1, 1], penalty=l1(0.15))
     >>> result = solve_cd(f, tol=1e-10)

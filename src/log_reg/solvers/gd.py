@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._numerics import FloatArray
-from .._validation import check_int, check_number
-from ..objective import Objective
-from ._result import Callback, IterationInfo, SolverResult
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
 
 __all__ = ["solve_gd"]
 
@@ -41,7 +41,7 @@ def solve_gd(
     Parameters
     ----------
     objective : Objective
-        What to minimize (see ``log_reg.objective``).
+        What to minimize (see ``log_reg.core.objective``).
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; by default ``objective.start()``, the intercept-only model.
     lr : float > 0, optional
@@ -62,7 +62,7 @@ def solve_gd(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
+    >>> from log_reg.core.objective import make_objective
     >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
     >>> result = solve_gd(f, tol=1e-8, max_iter=10_000)
     >>> result.converged, np.round(result.coef, 4)

@@ -21,12 +21,12 @@ from dataclasses import replace
 
 import numpy as np
 
-from .._numerics import FloatArray
-from .._validation import check_int, check_number
-from ..objective import Objective
-from ._result import Callback, SolverResult
-from .lbfgs import solve_lbfgs
-from .newton_cg import solve_newton_cg
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.lbfgs import solve_lbfgs
+from log_reg.solvers.newton_cg import solve_newton_cg
+from log_reg.solvers.result import Callback, SolverResult
 
 __all__ = ["solve_hybrid"]
 
@@ -58,7 +58,7 @@ def solve_hybrid(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
+    >>> from log_reg.core.objective import make_objective
     >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
     >>> result = solve_hybrid(f, tol=1e-8)
     >>> result.converged, result.message.split(":")[0]

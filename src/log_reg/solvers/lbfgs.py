@@ -31,12 +31,12 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from .._numerics import FloatArray
-from .._validation import check_int, check_number
-from ..objective import Objective
-from ._line_search import line_function, line_search_wolfe
-from ._result import Callback, IterationInfo, SolverResult
-from ._stopping import gap_tolerance, stop_reason
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.line_search import line_function, line_search_wolfe
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.stopping import gap_tolerance, stop_reason
 
 __all__ = ["solve_lbfgs"]
 
@@ -69,7 +69,7 @@ def solve_lbfgs(
     Parameters
     ----------
     objective : Objective
-        What to minimize (see ``log_reg.objective``); its penalty must have no L1 half.
+        What to minimize (see ``log_reg.core.objective``); its penalty must have no L1 half.
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; by default ``objective.start()``, the intercept-only model.
     tol : float >= 0
@@ -99,7 +99,7 @@ def solve_lbfgs(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
+    >>> from log_reg.core.objective import make_objective
     >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
     >>> result = solve_lbfgs(f, tol=1e-8)
     >>> result.converged, np.round(result.coef, 4)

@@ -86,11 +86,11 @@ import math
 
 import numpy as np
 
-from .._numerics import FloatArray
-from .._validation import check_int, check_number
-from ..objective import Objective
-from ._result import Callback, IterationInfo, SolverResult
-from ._stopping import stop_reason
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.stopping import stop_reason
 
 __all__ = ["solve_newton"]
 
@@ -121,7 +121,7 @@ def solve_newton(
     Parameters
     ----------
     objective : Objective
-        What to minimize (see ``log_reg.objective``); its penalty must have no L1 part.
+        What to minimize (see ``log_reg.core.objective``); its penalty must have no L1 part.
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; by default ``objective.start()``, the intercept-only model. A
         multinomial start is centered across classes first (safeguard (a) in the module
@@ -151,7 +151,7 @@ def solve_newton(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
+    >>> from log_reg.core.objective import make_objective
     >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1])
     >>> result = solve_newton(f, tol=1e-8)
     >>> result.converged, result.n_iter, np.round(result.coef, 4)

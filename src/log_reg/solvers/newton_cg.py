@@ -35,12 +35,12 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .._numerics import FloatArray
-from .._validation import check_int, check_number
-from ..objective import Objective
-from ._line_search import line_function, line_search_armijo
-from ._result import Callback, IterationInfo, SolverResult
-from ._stopping import gap_tolerance, stop_reason
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.line_search import line_function, line_search_armijo
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.stopping import gap_tolerance, stop_reason
 
 __all__ = ["solve_newton_cg"]
 
@@ -203,8 +203,8 @@ def solve_newton_cg(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
-    >>> from log_reg.penalty import l2
+    >>> from log_reg.core.objective import make_objective
+    >>> from log_reg.core.penalty import l2
     >>> f = make_objective(np.array([[0.0], [1.0], [2.0], [3.0]]), [0, 1, 0, 1], penalty=l2(0.1))
     >>> result = solve_newton_cg(f, tol=1e-10)
     >>> result.converged, np.round(result.coef, 4)

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._numerics import FloatArray
-from ..objective import Objective
-from ._result import SolverResult
-from .newton import solve_newton
+from log_reg.core.numerics import FloatArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.newton import solve_newton
+from log_reg.solvers.result import SolverResult
 
 __all__ = ["SUBSAMPLE_ROWS_PER_COEF", "solve_newton_subsampled"]
 

@@ -21,10 +21,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._numerics import FloatArray, IntArray
-from .._validation import check_choice, check_int, check_number
-from ..objective import Objective
-from ._result import Callback, IterationInfo, SolverResult
+from log_reg.core.checks import check_choice, check_int, check_number
+from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.core.objective import Objective
+from log_reg.solvers.result import Callback, IterationInfo, SolverResult
 
 __all__ = ["SCHEDULES", "solve_sgd"]
 
@@ -70,7 +70,7 @@ def solve_sgd(
     Parameters
     ----------
     objective : Objective
-        What to minimize (see ``log_reg.objective``).
+        What to minimize (see ``log_reg.core.objective``).
     coef0 : ndarray of shape (n_coef,), optional
         Starting point; by default ``objective.start()``, the intercept-only model.
     lr : float > 0, optional
@@ -100,7 +100,7 @@ def solve_sgd(
 
     Examples
     --------
-    >>> from log_reg.objective import make_objective
+    >>> from log_reg.core.objective import make_objective
     >>> X = np.random.default_rng(0).normal(size=(200, 2))
     >>> f = make_objective(X, (X[:, 0] > 0).astype(int))
     >>> result = solve_sgd(f, batch_size=20, random_state=0)

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._numerics import FloatArray, IntArray
-from ._separation import Separation, check_separation
-from ._sklearn_compat import ConvergenceWarning, warn
-from ._validation import check_number, check_sample_weight, is_dask
-from .backends import Backend, backend_of, working_dtype
-from .objective import Objective, alpha_from_C, make_objective
-from .penalty import ElasticNet
-from .solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
+from log_reg.backends import Backend, backend_of, working_dtype
+from log_reg.core.checks import check_number, check_sample_weight, is_dask
+from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.core.objective import Objective, alpha_from_C, make_objective
+from log_reg.core.penalty import ElasticNet
+from log_reg.inference.separation import Separation, check_separation
+from log_reg.models.sklearn_compat import ConvergenceWarning, warn
+from log_reg.solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
 
 __all__ = ["Fitted", "Problem", "fit_problem"]
 
@@ -182,7 +182,7 @@ def fit_problem(
     K = len(classes)
     # 1. weights
     if is_dask(X):  # lazy, chunked like X; see log_reg.backends.dask
-        from .backends.dask import DASK, dask_sample_weight
+        from log_reg.backends.dask import DASK, dask_sample_weight
 
         backend: Backend = DASK
         s = dask_sample_weight(sample_weight, y, classes, problem.class_weight)
@@ -193,7 +193,7 @@ def fit_problem(
     # 2. solver and scaling
     spec, ovr = _solver_for(problem, K, X.shape[0], X.shape[1])
     if is_dask(X):
-        from .backends.dask import check_dask_solver
+        from log_reg.backends.dask import check_dask_solver
 
         check_dask_solver(spec)
     if spec.float64_only and working_dtype(X) != np.float64:
@@ -289,7 +289,7 @@ def _task_objective(
         task_offset = o[:, rows] if o.ndim == 2 and n_classes == 2 and o.shape[1] > 1 else o
     build: Callable[..., Objective] = make_objective
     if is_dask(Xfit):  # the same objective, its passes summed over chunks by Dask
-        from .backends.dask import make_dask_objective
+        from log_reg.backends.dask import make_dask_objective
 
         build = make_dask_objective
     return build(

@@ -1,6 +1,6 @@
 """The regularization path: one fit per penalty, strongest first, each started at the last.
 
-Along the path the objective (see ``log_reg.objective``'s Conventions) is
+Along the path the objective (see ``log_reg.core.objective``'s Conventions) is
 
     f_alpha(coef) = sum_i w_i loss(y_i, z_i) + alpha ((1 - r)/2 ||W||^2 + r ||W||_1),
 
@@ -38,11 +38,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._fitting import class_weights
-from ._path_problem import PathProblem, path_solver, prepare_path, to_solver, to_user
-from ._sklearn_compat import ConvergenceWarning, warn
-from ._types import FloatArray
-from ._validation import (
+from log_reg.backends import backend_of, is_numpy
+from log_reg.core.arrays import FloatArray
+from log_reg.core.checks import (
     check_choice,
     check_int,
     check_labels,
@@ -50,9 +48,11 @@ from ._validation import (
     check_sample_weight,
     check_X,
 )
-from .backends import backend_of, is_numpy
-from .objective import Objective, alpha_from_C
-from .penalty import ElasticNet
+from log_reg.core.objective import Objective, alpha_from_C
+from log_reg.core.penalty import ElasticNet
+from log_reg.models.path_problem import PathProblem, path_solver, prepare_path, to_solver, to_user
+from log_reg.models.pipeline import class_weights
+from log_reg.models.sklearn_compat import ConvergenceWarning, warn
 
 __all__ = ["PathResult", "alpha_max", "regularization_path", "solve_path"]
 
@@ -102,7 +102,7 @@ def alpha_max(task: Objective, l1_ratio: float) -> float:
     Examples
     --------
     >>> X = np.array([[-1.0], [0.0], [1.0], [2.0]])
-    >>> from log_reg.objective import make_objective
+    >>> from log_reg.core.objective import make_objective
     >>> f = make_objective(X, [0, 1, 0, 1])
     >>> alpha_max(f, 1.0)  # pi = 1/2: |sum_i (1/2 - y_i) x_i| / 4
     0.25

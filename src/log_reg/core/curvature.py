@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _passes
-from ._numerics import FloatArray, IntArray
-from ._passes import scores, top_eigenvalue
+from log_reg.core import kernels as _passes
+from log_reg.core.kernels import scores, top_eigenvalue
+from log_reg.core.numerics import FloatArray, IntArray
 
 if TYPE_CHECKING:
-    from .objective import Objective
+    from log_reg.core.objective import Objective
 
 __all__ = [
     "coefficient_indices",

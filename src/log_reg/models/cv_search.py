@@ -1,7 +1,7 @@
 """The search behind ``LogisticRegressionCV``: a warm path per fold, scores, the choice.
 
 1. For each fold and each l1_ratio: fit the whole grid of ``Cs`` on the training rows,
-   one warm-started regularization path (``log_reg.path.solve_path``), and score every
+   one warm-started regularization path (``log_reg.models.path.solve_path``), and score every
    point on the test rows. Class weights come from all rows, so each fold's training
    objective is the full objective restricted to its rows; a class missing from a fold
    keeps its row of coefficients.
@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._folds import Folds
-from ._path_problem import prepare_path
-from ._scoring import Scorer, fold_scorer
-from ._types import FloatArray, IntArray
-from .estimator import LogisticRegression
-from .path import PathResult, solve_path
-from .solvers import SolverSpec
+from log_reg.core.arrays import FloatArray, IntArray
+from log_reg.models.estimator import LogisticRegression
+from log_reg.models.folds import Folds
+from log_reg.models.path import PathResult, solve_path
+from log_reg.models.path_problem import prepare_path
+from log_reg.models.scoring import Scorer, fold_scorer
+from log_reg.solvers import SolverSpec
 
 __all__ = ["Data", "Search", "Settings", "best_index", "choose", "search"]
 

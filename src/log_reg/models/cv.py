@@ -1,7 +1,7 @@
 """``LogisticRegressionCV``: the penalty chosen by cross-validation, each fold a warm path.
 
 For every fold and every ``l1_ratio`` the model is fitted along the whole grid of ``Cs``
-on the training rows, one warm-started regularization path (``log_reg.path``), and each
+on the training rows, one warm-started regularization path (``log_reg.models.path``), and each
 point is scored on the test rows. The best mean score picks ``(C, l1_ratio)``; with
 ``one_standard_error_rule`` the most penalized ``C`` whose mean score lies within one
 standard error of the best is taken instead (Hastie, Tibshirani and Friedman, *The
@@ -21,15 +21,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._classifier import _feature_names
-from ._cv_params import reject_params, resolve_l1_ratios, resolve_legacy
-from ._cv_search import Data, Settings, choose, search
-from ._fitting import class_weights
-from ._folds import make_folds
-from ._path_problem import path_solver
-from ._scoring import Scorer, get_scorer
-from ._sklearn_compat import DataConversionWarning, warn
-from ._validation import (
+from log_reg.core.checks import (
     check_choice,
     check_int,
     check_labels,
@@ -37,8 +29,16 @@ from ._validation import (
     check_sample_weight,
     check_X,
 )
-from .estimator import LogisticRegression
-from .path import check_Cs, warn_if_not_converged
+from log_reg.models.cv_params import reject_params, resolve_l1_ratios, resolve_legacy
+from log_reg.models.cv_search import Data, Settings, choose, search
+from log_reg.models.estimator import LogisticRegression
+from log_reg.models.folds import make_folds
+from log_reg.models.path import check_Cs, warn_if_not_converged
+from log_reg.models.path_problem import path_solver
+from log_reg.models.pipeline import class_weights
+from log_reg.models.prediction import _feature_names
+from log_reg.models.scoring import Scorer, get_scorer
+from log_reg.models.sklearn_compat import DataConversionWarning, warn
 
 __all__ = ["LogisticRegressionCV"]
 
@@ -102,7 +102,7 @@ class LogisticRegressionCV(LogisticRegression):
         legacy attribute shapes.
     fit_intercept : bool, default True
     cv : int, iterable of (train, test) index pairs, or splitter, optional
-        Default: 5 stratified folds (``log_reg._folds.StratifiedKFold``, scikit-learn's
+        Default: 5 stratified folds (``log_reg.models.folds.StratifiedKFold``, scikit-learn's
         folds exactly); an int sets their number; a splitter is anything with
         ``split(X, y)``, such as a scikit-learn splitter or our ``StratifiedKFold(shuffle=True,
         random_state=...)``.
@@ -111,7 +111,7 @@ class LogisticRegressionCV(LogisticRegression):
     penalty : {"l1", "l2", "elasticnet"}, deprecated
         scikit-learn's old way of choosing the penalty; use ``l1_ratios``.
     scoring : str, callable or None, default "neg_log_loss"
-        "neg_log_loss", "accuracy" and "roc_auc" are computed here (``log_reg._scoring``);
+        "neg_log_loss", "accuracy" and "roc_auc" are computed here (``log_reg.models.scoring``);
         other names are scikit-learn's (which must then be installed); a callable is
         called as ``scoring(model, X, y[, sample_weight=...])``; ``None`` is accuracy.
         Sample weights, when given to ``fit``, weight the scores on the test rows too.

@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._numerics import FloatArray, IntArray
-from ._validation import check_sample_weight
-from .backends import backend_of, is_numpy
+from log_reg.backends import backend_of, is_numpy
+from log_reg.core.checks import check_sample_weight
+from log_reg.core.numerics import FloatArray, IntArray
 
 __all__ = ["PerfectSeparationWarning", "Separation", "check_separation"]
 

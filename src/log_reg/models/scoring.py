@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._types import FloatArray, IntArray
+from log_reg.core.arrays import FloatArray, IntArray
 
 __all__ = ["SCORERS", "Scorer", "accuracy", "fold_scorer", "get_scorer", "neg_log_loss", "roc_auc"]
 

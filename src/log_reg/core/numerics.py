@@ -26,8 +26,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._types import FloatArray, IntArray
-from .backends import backend_of, is_dask, is_numpy
+from log_reg.backends import backend_of, is_dask, is_numpy
+from log_reg.core.arrays import FloatArray, IntArray
 
 __all__ = [
     "FloatArray",

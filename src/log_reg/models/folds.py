@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._types import IntArray
-from ._validation import check_int
+from log_reg.core.arrays import IntArray
+from log_reg.core.checks import check_int
 
 __all__ = ["StratifiedKFold", "make_folds"]
 

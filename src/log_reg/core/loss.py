@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from ._numerics import FloatArray, expit, log1pexp, logsumexp, max_and_shifted, softmax
-from .backends import backend_of
+from log_reg.backends import backend_of
+from log_reg.core.numerics import FloatArray, expit, log1pexp, logsumexp, max_and_shifted, softmax
 
 __all__ = ["BINARY", "MULTINOMIAL", "BinaryLogLoss", "LogLoss", "MultinomialLogLoss"]
 

@@ -13,9 +13,9 @@ import dask.array as da
 import numpy as np
 from numpy.typing import NDArray
 
-from .._fitting import class_weights
-from .._numerics import FloatArray, IntArray
-from .._validation import check_labels, is_dask
+from log_reg.core.checks import check_labels, is_dask
+from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.models.pipeline import class_weights
 
 __all__ = [
     "check_dask_X",

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_number
+from log_reg.core.checks import check_number
 
 __all__ = [
     "ConvergenceWarning",

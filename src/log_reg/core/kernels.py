@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from ._numerics import FloatArray
-from .backends import Backend
+from log_reg.backends import Backend
+from log_reg.core.numerics import FloatArray
 
 __all__ = [
     "BLOCK_BYTES",

@@ -39,14 +39,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._covariance import (
+from log_reg.core.checks import check_int, check_number
+from log_reg.core.numerics import FloatArray
+from log_reg.inference.covariance import (
     _covariance,
     _fit,
 )
-from ._normal import chi2_sf, norm_ppf, norm_sf
-from ._numerics import FloatArray
-from ._separation import PerfectSeparationWarning, Separation, check_separation
-from ._validation import check_int, check_number
+from log_reg.inference.distributions import chi2_sf, norm_ppf, norm_sf
+from log_reg.inference.separation import PerfectSeparationWarning, Separation, check_separation
 
 __all__ = [
     "ChiSquareTest",

@@ -33,11 +33,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._fitting import Problem, _Scaling, _task_objective, class_weights
-from ._numerics import FloatArray, IntArray
-from ._validation import check_labels, check_sample_weight
-from .solvers import solve_sgd
-from .solvers.sgd import SCHEDULES
+from log_reg.core.checks import check_labels, check_sample_weight
+from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.models.pipeline import Problem, _Scaling, _task_objective, class_weights
+from log_reg.solvers import solve_sgd
+from log_reg.solvers.sgd import SCHEDULES
 
 __all__ = ["BATCH_SIZE", "StreamStep", "encode_chunk", "sgd_pass"]
 

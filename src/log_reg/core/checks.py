@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._types import FloatArray, IntArray
-from .backends import backend_of, is_dask, is_numpy
+from log_reg.backends import backend_of, is_dask, is_numpy
+from log_reg.core.arrays import FloatArray, IntArray
 
 __all__ = [
     "check_X",
@@ -96,7 +96,7 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
     Dask arrays stay lazy (``log_reg.backends.dask.check_dask_X``).
     """
     if is_dask(X):
-        from .backends.dask import check_dask_X
+        from log_reg.backends.dask import check_dask_X
 
         return check_dask_X(X, name)
     if hasattr(X, "tocsr"):
@@ -200,7 +200,7 @@ def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray
     if y is None:
         raise ValueError(f"This estimator requires y to be passed, but the target {name} is None.")
     if is_dask(y):  # classes from one reduction, labels encoded lazily
-        from .backends.dask import check_dask_labels
+        from log_reg.backends.dask import check_dask_labels
 
         return check_dask_labels(y, n_samples, name)
     labels = np.asarray(y)

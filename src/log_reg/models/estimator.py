@@ -1,6 +1,6 @@
 """``LogisticRegression``: a drop-in for scikit-learn's, on our own solvers.
 
-It minimizes scikit-learn's objective (see ``log_reg.objective``'s Conventions for how our
+It minimizes scikit-learn's objective (see ``log_reg.core.objective``'s Conventions for how our
 mean-loss form maps onto it):
 
     C * sum_i s_i loss(y_i, x_i) + (1 - l1_ratio)/2 ||W||^2 + l1_ratio ||W||_1
@@ -18,18 +18,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._classifier import LinearClassifier, _feature_names, _host
-from ._fitting import Problem, fit_problem
-from ._numerics import FloatArray
-from ._partial_fit import StreamStep, encode_chunk, sgd_pass
-from ._separation import PerfectSeparationWarning
-from ._sklearn_compat import (
-    DataConversionWarning,
-    EstimatorBase,
-    resolve_penalty,
-    warn,
-)
-from ._validation import (
+from log_reg.backends import backend_of
+from log_reg.core.checks import (
     check_choice,
     check_int,
     check_labels,
@@ -37,10 +27,20 @@ from ._validation import (
     check_X,
     is_dask,
 )
-from .backends import backend_of
-from .inference import ChiSquareTest, Summary, training_data
-from .inference import summary as _summary
-from .inference import wald_test as _wald_test
+from log_reg.core.numerics import FloatArray
+from log_reg.inference.separation import PerfectSeparationWarning
+from log_reg.inference.summary import ChiSquareTest, Summary, training_data
+from log_reg.inference.summary import summary as _summary
+from log_reg.inference.summary import wald_test as _wald_test
+from log_reg.models.pipeline import Problem, fit_problem
+from log_reg.models.prediction import LinearClassifier, _feature_names, _host
+from log_reg.models.sklearn_compat import (
+    DataConversionWarning,
+    EstimatorBase,
+    resolve_penalty,
+    warn,
+)
+from log_reg.models.streaming import StreamStep, encode_chunk, sgd_pass
 
 __all__ = ["LogisticRegression"]
 
@@ -214,7 +214,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         X = check_X(X)
         backend = backend_of(X)
         if is_dask(X):  # y and weights stay lazy, chunked like X (log_reg.backends.dask)
-            from .backends.dask import rows_like
+            from log_reg.backends.dask import rows_like
 
             labels, sample_weight = rows_like(X, y), rows_like(X, sample_weight)
         else:
@@ -287,7 +287,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
 
         For data read piece by piece (``pandas.read_csv(chunksize=...)``): after every call
         the model predicts. The penalty is ``C``'s for all the samples seen so far, and the
-        step falls as they add up (see ``log_reg._partial_fit``); ``solver`` and ``tol`` are
+        step falls as they add up (see ``log_reg.models.streaming``); ``solver`` and ``tol`` are
         not used. Needs ``standardize=False`` and a ``class_weight`` other than "balanced".
 
         Parameters
@@ -357,7 +357,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
 
         ``cov_type``: "nonrobust", "HC0"-"HC3" or "cluster" (with ``groups``); sample weights
         count as frequency weights. The training data is used unless ``X`` and ``y`` are
-        given. See ``log_reg.inference`` for the formulas.
+        given. See ``log_reg.inference.summary`` for the formulas.
 
         Examples
         --------

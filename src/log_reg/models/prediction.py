@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
-from ._sklearn_compat import NotFittedError, compat_class, warn
-from ._validation import check_offset, check_X, is_dask
-from .backends import backend_of, is_numpy, working_dtype
+from log_reg.backends import backend_of, is_numpy, working_dtype
+from log_reg.core.checks import check_offset, check_X, is_dask
+from log_reg.core.numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
+from log_reg.models.sklearn_compat import NotFittedError, compat_class, warn
 
 __all__ = ["LinearClassifier"]
 
@@ -72,7 +72,7 @@ class LinearClassifier:
     ) -> Any:
         """``method`` on each row chunk of a Dask ``X``: a lazy Dask array (``width`` columns,
         or one value per row for ``None``), computed by the NumPy code on each chunk."""
-        from .backends.dask import map_rows
+        from log_reg.backends.dask import map_rows
 
         A = self._check_predict_input(X)
         dtype = A.dtype if dtype is None else dtype

@@ -39,11 +39,9 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _curvature
-from ._curvature import HessianVectorProduct
-from ._numerics import FloatArray, IntArray
-from ._passes import row_blocks, scores, squares_times, weighted_gram
-from ._validation import (
+from log_reg.backends import NUMPY, Backend, backend_of, working_dtype
+from log_reg.core import curvature as _curvature
+from log_reg.core.checks import (
     check_bounds,
     check_class_codes,
     check_int,
@@ -51,9 +49,11 @@ from ._validation import (
     check_sample_weight,
     check_X,
 )
-from .backends import NUMPY, Backend, backend_of, working_dtype
-from .loss import BINARY, MULTINOMIAL, LogLoss
-from .penalty import ElasticNet, alpha_from_C, kkt_violation
+from log_reg.core.curvature import HessianVectorProduct
+from log_reg.core.kernels import row_blocks, scores, squares_times, weighted_gram
+from log_reg.core.loss import BINARY, MULTINOMIAL, LogLoss
+from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.core.penalty import ElasticNet, alpha_from_C, kkt_violation
 
 __all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
 

@@ -15,7 +15,7 @@ Format version 1 holds, in this order::
     checksum                 "sha256:<hex>"
 
 How each value is written (floats bit for bit, float32 kept, ``C=inf``) is in
-``log_reg._model_json``. ``load`` rejects anything it would not have written: another
+``log_reg.files.model_json``. ``load`` rejects anything it would not have written: another
 kind of file (a pickle, an image, a CSV), a truncated file, an unknown format version,
 missing or extra entries, wrong types, shapes that disagree (classes and coefficient rows,
 features and columns), non-finite numbers. The checksum, SHA-256 of the document without
@@ -37,8 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from ._files import write_atomically
-from ._model_json import (
+from log_reg.files.atomic import write_atomically
+from log_reg.files.model_json import (
     check_entries,
     decode_array,
     decode_classes,
@@ -49,8 +49,8 @@ from ._model_json import (
     expect,
     expect_names,
 )
-from .estimator import LogisticRegression
-from .solvers import SOLVERS
+from log_reg.models.estimator import LogisticRegression
+from log_reg.solvers import SOLVERS
 
 __all__ = [
     "FORMAT_VERSION",
@@ -160,7 +160,7 @@ def save(
 def _document(model: Any, encoding: Encoding | None) -> dict[str, Any]:
     if not isinstance(model, LogisticRegression) or not hasattr(model, "coef_"):
         raise ValueError(f"save needs a fitted LogisticRegression; got {type(model).__name__}.")
-    from . import __version__
+    from log_reg.version import __version__
 
     names = getattr(model, "feature_names_in_", None)
     history = model.loss_history_
@@ -283,7 +283,7 @@ def _no_constant(name: str) -> Any:
 
 def _model_file(document: dict[str, Any]) -> ModelFile:
     """Check the version, the checksum and every entry; rebuild the fitted estimator."""
-    from . import __version__
+    from log_reg.version import __version__
 
     version = document.get("format_version")
     if version != FORMAT_VERSION or isinstance(version, bool):

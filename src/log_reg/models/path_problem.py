@@ -5,7 +5,7 @@ one per class for one-vs-rest, without its penalty, and the solver. liblinear's 
 is the weight of a constant column of value ``intercept_scaling`` appended to ``X`` (and
 so penalized), as in ``LogisticRegression``. ``to_solver`` and ``to_user`` convert
 coefficients between the user's ``(W, b)`` and the solvers' flat vectors (see
-``log_reg.objective``'s Conventions).
+``log_reg.core.objective``'s Conventions).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._types import FloatArray
-from ._validation import check_number
-from .objective import Objective, make_objective
-from .solvers import SolverSpec, choose_solver
+from log_reg.core.arrays import FloatArray
+from log_reg.core.checks import check_number
+from log_reg.core.objective import Objective, make_objective
+from log_reg.solvers import SolverSpec, choose_solver
 
 __all__ = ["PathProblem", "path_solver", "prepare_path", "to_solver", "to_user"]
 

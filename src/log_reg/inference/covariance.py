@@ -1,6 +1,6 @@
 """The fitted model in the reference parameterization, its information and covariances.
 
-The formulas are in ``log_reg.inference``'s docstring; this module computes them.
+The formulas are in ``log_reg.inference.summary``'s docstring; this module computes them.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ._fitting import class_weights
-from ._numerics import FloatArray, IntArray, logsumexp, softmax
-from ._sklearn_compat import NotFittedError, compat_class
-from ._validation import check_choice, check_sample_weight, check_X
-from .backends import backend_of, is_numpy
+from log_reg.backends import backend_of, is_numpy
+from log_reg.core.checks import check_choice, check_sample_weight, check_X
+from log_reg.core.numerics import FloatArray, IntArray, logsumexp, softmax
+from log_reg.models.pipeline import class_weights
+from log_reg.models.sklearn_compat import NotFittedError, compat_class
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
