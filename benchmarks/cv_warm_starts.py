@@ -74,9 +74,15 @@ def measure(name: str, X: Any, y: Any, l1_ratio: float, repeats: int) -> None:
     def sklearn() -> Any:
         solver = "saga" if l1_ratio > 0 else "lbfgs"
         return SkLogisticRegressionCV(
-            Cs=Cs, cv=folds, l1_ratios=(l1_ratio,), tol=TOL, solver=solver,
-            scoring="neg_log_loss", use_legacy_attributes=False, max_iter=1000,
-        ).fit(X, y)  # fmt: skip
+            Cs=Cs,
+            cv=folds,
+            l1_ratios=(l1_ratio,),
+            tol=TOL,
+            solver=solver,
+            scoring="neg_log_loss",
+            use_legacy_attributes=False,
+            max_iter=1000,
+        ).fit(X, y)
 
     t_cold, cold_iter = median_time(cold, repeats)
     t_ours, model = median_time(ours, repeats)
@@ -104,14 +110,17 @@ def path_versus_glum(X: Any, y: Any, l1_ratio: float, repeats: int) -> None:
 
     def glum() -> Any:
         alphas = np.sort(1 / (Cs * len(y)))[::-1]  # glum: decreasing penalties
-        model = GeneralizedLinearRegressor(family="binomial", alpha_search=True, alphas=alphas,
-                                           l1_ratio=l1_ratio, gradient_tol=TOL)  # fmt: skip
+        model = GeneralizedLinearRegressor(
+            family="binomial", alpha_search=True, alphas=alphas, l1_ratio=l1_ratio, gradient_tol=TOL
+        )
         return model.fit(X, y)
 
     t_ours, _ = median_time(ours, repeats)
     t_glum, _ = median_time(glum, repeats)
-    print(f"{'':<34} path (10 C, all rows): ours {t_ours:7.3f} s, glum {t_glum:7.3f} s, "
-          f"ours/glum {t_ours / t_glum:5.2f}")  # fmt: skip
+    print(
+        f"{'':<34} path (10 C, all rows): ours {t_ours:7.3f} s, glum {t_glum:7.3f} s, "
+        f"ours/glum {t_ours / t_glum:5.2f}"
+    )
 
 
 def main() -> None:

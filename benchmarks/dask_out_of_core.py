@@ -71,8 +71,12 @@ def lazy_arrays(directory: str, sizes: list[int]) -> tuple[Any, Any]:
 
     def column(name: str, shape: tuple[int, ...], dtype: Any) -> Any:
         files = (load(f"{directory}/{name}{i:05d}.npy") for i in range(len(sizes)))
-        return da.concatenate([da.from_delayed(f, (m, *shape), dtype=dtype)
-                               for f, m in zip(files, sizes, strict=True)])  # fmt: skip
+        return da.concatenate(
+            [
+                da.from_delayed(f, (m, *shape), dtype=dtype)
+                for f, m in zip(files, sizes, strict=True)
+            ]
+        )
 
     return column("X", (N_FEATURES,), np.float64), column("y", (), np.int8)
 
@@ -99,10 +103,17 @@ def numpy_fit(directory: str, sizes: list[int], rows: int) -> dict[str, Any]:
     model = LogisticRegression().fit(X, y)
     fit = time.perf_counter() - start
     f, zero = make_objective(X, y), np.zeros(N_FEATURES + 1)
-    return {"load": loaded, "fit": fit, "gradient": timed(f.loss_gradient, zero),
-            "hessian": timed(f.hessian, zero), "coef": model.coef_[0], "rss": peak_rss(),
-            "n_iter": int(model.n_iter_[0]), "solver": model.solver_,
-            "data": X.nbytes / GIB}  # fmt: skip
+    return {
+        "load": loaded,
+        "fit": fit,
+        "gradient": timed(f.loss_gradient, zero),
+        "hessian": timed(f.hessian, zero),
+        "coef": model.coef_[0],
+        "rss": peak_rss(),
+        "n_iter": int(model.n_iter_[0]),
+        "solver": model.solver_,
+        "data": X.nbytes / GIB,
+    }
 
 
 def dask_fit(client: Client, X: Any, y: Any) -> dict[str, Any]:
@@ -128,9 +139,16 @@ def dask_fit(client: Client, X: Any, y: Any) -> dict[str, Any]:
     zero = f.zeros()
     single = {"gradient": timed(f.loss_gradient, zero), "hessian": timed(f.hessian, zero)}
     workers = client.run(peak_rss)
-    return {"fit": fit, "passes": passes, "coef": model.coef_[0], "rss": peak_rss(),
-            "workers": sorted(workers.values()), "n_iter": int(model.n_iter_[0]),
-            "solver": model.solver_, **single}  # fmt: skip
+    return {
+        "fit": fit,
+        "passes": passes,
+        "coef": model.coef_[0],
+        "rss": peak_rss(),
+        "workers": sorted(workers.values()),
+        "n_iter": int(model.n_iter_[0]),
+        "solver": model.solver_,
+        **single,
+    }
 
 
 def main() -> None:
@@ -145,15 +163,23 @@ def main() -> None:
     sizes = [min(args.chunk, rows - s) for s in range(0, rows, args.chunk)]
     directory = tempfile.mkdtemp(prefix="log_reg_dask_", dir=args.dir)
     gb = rows * N_FEATURES * 8 / 1e9
-    print(f"{rows:,} rows x {N_FEATURES} features, float64: {gb:.1f} GB in {len(sizes)} "
-          f"chunks of {args.chunk:,} rows, under {directory}")  # fmt: skip
-    cluster_options = {"n_workers": 2, "threads_per_worker": 1, "processes": True,
-                       "host": "127.0.0.1", "dashboard_address": None}  # fmt: skip
+    print(
+        f"{rows:,} rows x {N_FEATURES} features, float64: {gb:.1f} GB in {len(sizes)} "
+        f"chunks of {args.chunk:,} rows, under {directory}"
+    )
+    cluster_options = {
+        "n_workers": 2,
+        "threads_per_worker": 1,
+        "processes": True,
+        "host": "127.0.0.1",
+        "dashboard_address": None,
+    }
     try:
         with LocalCluster(**cluster_options) as cluster, Client(cluster) as client:
             start = time.perf_counter()
-            written = client.gather(client.map(write_chunk, [directory] * len(sizes),
-                                               range(len(sizes)), sizes))  # fmt: skip
+            written = client.gather(
+                client.map(write_chunk, [directory] * len(sizes), range(len(sizes)), sizes)
+            )
             assert sum(written) == rows
             print(f"data written by the workers in {time.perf_counter() - start:.1f} s")
         # 2. NumPy on a slice, in a fresh process (its peak memory is its own)
@@ -175,20 +201,28 @@ def report(rows: int, n_slice: int, ref: dict[str, Any], out: dict[str, Any]) ->
     print(f"{'rows':<22}{n_slice:>20,}{rows:>20,}")
     print(f"{'load (s)':<22}{ref['load']:>20.1f}{'(in each pass)':>20}")
     print(f"{'fit (s)':<22}{ref['fit']:>20.2f}{out['fit']:>20.2f}")
-    print(f"{'solver, iterations':<22}{ref['solver'] + ', ' + str(ref['n_iter']):>20}"
-          f"{out['solver'] + ', ' + str(out['n_iter']):>20}")  # fmt: skip
+    print(
+        f"{'solver, iterations':<22}{ref['solver'] + ', ' + str(ref['n_iter']):>20}"
+        f"{out['solver'] + ', ' + str(out['n_iter']):>20}"
+    )
     passes = out["passes"]
     counts = ", ".join(f"{len(t)} {kind}" for kind, t in passes.items() if t)
     in_passes = sum(sum(t) for t in passes.values())
     print(f"{'passes (Dask)':<22}{'':>20}{counts:>20}")
     for kind in ("gradient", "hessian"):
         rate = [n / t / 1e6 for n, t in ((n_slice, ref[kind]), (rows, out[kind]))]
-        print(f"{kind + ' pass (s)':<22}{ref[kind]:>20.2f}{out[kind]:>20.2f}   "
-              f"M rows/s: {rate[0]:.1f} vs {rate[1]:.1f}")  # fmt: skip
-    print(f"{'fit: in passes (s)':<22}{'':>20}{in_passes:>20.2f}   "
-          f"({in_passes / sum(map(len, passes.values())):.2f} s a pass)")  # fmt: skip
-    print(f"{'fit: the rest (s)':<22}{'':>20}{out['fit'] - in_passes:>20.2f}   "
-          "(labels, weight checks, solver)")  # fmt: skip
+        print(
+            f"{kind + ' pass (s)':<22}{ref[kind]:>20.2f}{out[kind]:>20.2f}   "
+            f"M rows/s: {rate[0]:.1f} vs {rate[1]:.1f}"
+        )
+    print(
+        f"{'fit: in passes (s)':<22}{'':>20}{in_passes:>20.2f}   "
+        f"({in_passes / sum(map(len, passes.values())):.2f} s a pass)"
+    )
+    print(
+        f"{'fit: the rest (s)':<22}{'':>20}{out['fit'] - in_passes:>20.2f}   "
+        "(labels, weight checks, solver)"
+    )
     workers = " + ".join(f"{w:.2f}" for w in out["workers"])
     print(f"{'peak RSS (GiB)':<22}{ref['rss']:>20.2f}{out['rss']:>9.2f} client, workers {workers}")
     print(
@@ -197,8 +231,10 @@ def report(rows: int, n_slice: int, ref: dict[str, Any], out: dict[str, Any]) ->
         f"{ref['rss'] / ref['data'] * rows * N_FEATURES * 8 / GIB:.0f} GiB in one process."
     )
     gap = np.max(np.abs(out["coef"] - ref["coef"]))
-    print(f"max |coef Dask - coef NumPy| = {gap:.2e}; max |coef Dask - true| = "
-          f"{np.max(np.abs(out['coef'] - beta)):.2e}")  # fmt: skip
+    print(
+        f"max |coef Dask - coef NumPy| = {gap:.2e}; max |coef Dask - true| = "
+        f"{np.max(np.abs(out['coef'] - beta)):.2e}"
+    )
 
 
 if __name__ == "__main__":

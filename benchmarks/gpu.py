@@ -100,12 +100,18 @@ def main(argv: list[str] | None = None) -> int:
         w, b = (host(a) if on_gpu else a for a in (model.coef_, model.intercept_))
         values.append(f.value(np.append(w[0], b).astype(np.float32)))
     best = min(values)
-    print(f"{name} on {lib.cuda.get_device_name(0) if name == 'torch' else 'GPU'}; "
-          f"{args.rows:,} x {args.features} float32, tol {args.tol:g}")  # fmt: skip
-    print(f"GPU fit  {gpu_time:8.3f} s  {int(gpu_model.n_iter_[0]):4d} iterations  "
-          f"gap {(values[0] - best) / abs(best):.1e}")  # fmt: skip
-    print(f"CPU fit  {cpu_time:8.3f} s  {int(cpu_model.n_iter_[0]):4d} iterations  "
-          f"gap {(values[1] - best) / abs(best):.1e}  ({os.cpu_count()} CPU cores)")  # fmt: skip
+    print(
+        f"{name} on {lib.cuda.get_device_name(0) if name == 'torch' else 'GPU'}; "
+        f"{args.rows:,} x {args.features} float32, tol {args.tol:g}"
+    )
+    print(
+        f"GPU fit  {gpu_time:8.3f} s  {int(gpu_model.n_iter_[0]):4d} iterations  "
+        f"gap {(values[0] - best) / abs(best):.1e}"
+    )
+    print(
+        f"CPU fit  {cpu_time:8.3f} s  {int(cpu_model.n_iter_[0]):4d} iterations  "
+        f"gap {(values[1] - best) / abs(best):.1e}  ({os.cpu_count()} CPU cores)"
+    )
     print(f"CPU / GPU time: {cpu_time / gpu_time:.1f}x")
     return 0
 

@@ -18,8 +18,16 @@ COMMAND = [sys.executable, "-m", "log_reg"]
 def log_reg(*args, cwd, stdin=None, env=None):
     """``python -m log_reg ARGS`` in ``cwd``: a CompletedProcess with text stdout and stderr."""
     environment = {**os.environ, **(env or {})}
-    return subprocess.run([*COMMAND, *args], cwd=cwd, input=stdin, env=environment,
-                          capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    return subprocess.run(
+        [*COMMAND, *args],
+        cwd=cwd,
+        input=stdin,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def run_all(calls, cwd):

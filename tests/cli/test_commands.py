@@ -144,8 +144,11 @@ def test_text_columns_are_one_hot_with_the_first_level_as_reference(session):
     ]
     assert model.coef_.tobytes() == api.coef_.tobytes()
     document = json.loads((folder / "mixed.json").read_text())
-    assert document["encoding"] == {"columns": ["mean radius", "mean texture", "site"],
-                                    "categories": {"site": ["east", "north", "west"]}, "target": "diagnosis"}  # fmt: skip
+    assert document["encoding"] == {
+        "columns": ["mean radius", "mean texture", "site"],
+        "categories": {"site": ["east", "north", "west"]},
+        "target": "diagnosis",
+    }
     labels = pd.read_csv(io.StringIO(runs["mixed labels"].stdout))["prediction"]
     assert np.array_equal(labels, api.predict(X))
 

@@ -28,9 +28,13 @@ def build(K, weighted, intercept, *, C=0.5, l1_ratio=1.0, n=80, d=6, seed=0):
     s = np.random.default_rng(seed).uniform(0.1, 3, n) if weighted else np.ones(n)
     alpha = alpha_from_C(C, s.sum())
     f = make_objective(
-        X, y, n_classes=K, penalty=ElasticNet(alpha, l1_ratio), sample_weight=s,
+        X,
+        y,
+        n_classes=K,
+        penalty=ElasticNet(alpha, l1_ratio),
+        sample_weight=s,
         fit_intercept=intercept,
-    )  # fmt: skip
+    )
     return f, X, y, s
 
 
@@ -74,9 +78,13 @@ def test_no_worse_than_saga(K, weighted, intercept, l1_ratio):
     assert result.converged, result.message
     # scikit-learn 1.9: `penalty` is deprecated; l1_ratio alone selects L1 (1) or elastic net.
     saga = LogisticRegression(
-        solver="saga", C=0.5, l1_ratio=l1_ratio, tol=1e-10, max_iter=100_000,
+        solver="saga",
+        C=0.5,
+        l1_ratio=l1_ratio,
+        tol=1e-10,
+        max_iter=100_000,
         fit_intercept=intercept,
-    ).fit(X, y, sample_weight=s)  # fmt: skip
+    ).fit(X, y, sample_weight=s)
     theirs = sklearn_coef(f, saga)
     # f is a mean of O(1) terms: 1e-13 is rounding, far below what saga's tol=1e-10 leaves.
     assert f.value(result.coef) <= f.value(theirs) + 1e-13

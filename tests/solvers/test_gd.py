@@ -15,8 +15,9 @@ from log_reg.solvers import IterationInfo, solve_gd
 def test_reaches_the_optimum(n_classes):
     X, y = make_problem(n=300, d=4, n_classes=n_classes, seed=3)
     s = np.random.default_rng(0).uniform(0.5, 2, len(y))
-    f = make_objective(X, y, n_classes=n_classes, penalty=l2(alpha_from_C(1.0, s.sum())),
-                       sample_weight=s)  # fmt: skip
+    f = make_objective(
+        X, y, n_classes=n_classes, penalty=l2(alpha_from_C(1.0, s.sum())), sample_weight=s
+    )
     result = solve_gd(f, tol=1e-9, max_iter=100_000)
     assert result.converged and result.optimality <= 1e-9
     # Gradient 1e-9 with strong convexity >= alpha ~ 3e-3 puts coef within ~1e-6 of the optimum.
@@ -61,9 +62,13 @@ def test_float32_stays_float32():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"lr": 0.0}, "lr must be a number > 0"), ({"max_iter": -1}, "max_iter must be an integer >= 0"),
-     ({"patience": -2}, "patience must be an integer >= 1"), ({"tol": -1.0}, "tol must be")],
-)  # fmt: skip
+    [
+        ({"lr": 0.0}, "lr must be a number > 0"),
+        ({"max_iter": -1}, "max_iter must be an integer >= 0"),
+        ({"patience": -2}, "patience must be an integer >= 1"),
+        ({"tol": -1.0}, "tol must be"),
+    ],
+)
 def test_rejects_bad_options(kwargs, match):
     X, y = make_problem(n=10, d=2)
     with pytest.raises(ValueError, match=match):

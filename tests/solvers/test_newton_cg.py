@@ -17,8 +17,12 @@ from log_reg.solvers import solve_newton_cg
 def test_reaches_sklearn_optimum(n_classes, sparse):
     X, y = make_problem(n=400, d=6, n_classes=n_classes, seed=31)
     X[np.abs(X) < 0.5] = 0  # some zeros, so the CSR matrix is really sparse
-    f = make_objective(sp.csr_matrix(X) if sparse else X, y, n_classes=n_classes,
-                       penalty=l2(alpha_from_C(1.0, 400)))  # fmt: skip
+    f = make_objective(
+        sp.csr_matrix(X) if sparse else X,
+        y,
+        n_classes=n_classes,
+        penalty=l2(alpha_from_C(1.0, 400)),
+    )
     result = solve_newton_cg(f, tol=1e-10)
     assert result.converged and result.n_iter <= 15  # superlinear: a handful of iterations
     ours, ref = (c.reshape(f.coef_shape) for c in (result.coef, sklearn_optimum(X, y, 1.0)))

@@ -26,8 +26,16 @@ def test_reaches_the_optimum_within_the_documented_gap(n_classes):
 def test_full_batch_with_constant_rate_is_gradient_descent():
     X, y = make_problem(n=40, d=3)
     f = make_objective(X, y, penalty=l2(0.05))
-    sgd = solve_sgd(f, lr=0.5, schedule="constant", batch_size=40, max_iter=30, tol=0.0,
-                    patience=1000, random_state=0)  # fmt: skip
+    sgd = solve_sgd(
+        f,
+        lr=0.5,
+        schedule="constant",
+        batch_size=40,
+        max_iter=30,
+        tol=0.0,
+        patience=1000,
+        random_state=0,
+    )
     gd = solve_gd(f, lr=0.5, tol=0.0, max_iter=30)
     # One batch of every row, permuted: the same gradient up to summation order.
     np.testing.assert_allclose(sgd.coef, gd.coef, rtol=1e-12)
@@ -53,9 +61,13 @@ def test_validation_fraction_watches_held_out_rows():
 
 @pytest.mark.parametrize(
     "kwargs, match",
-    [({"batch_size": 0}, "batch_size"), ({"schedule": "fast"}, "schedule must be one of"),
-     ({"patience": -1}, "patience must be an integer >= 1"), ({"lr": -1.0}, "lr must be")],
-)  # fmt: skip
+    [
+        ({"batch_size": 0}, "batch_size"),
+        ({"schedule": "fast"}, "schedule must be one of"),
+        ({"patience": -1}, "patience must be an integer >= 1"),
+        ({"lr": -1.0}, "lr must be"),
+    ],
+)
 def test_rejects_bad_options(kwargs, match):
     X, y = make_problem(n=10, d=2)
     with pytest.raises(ValueError, match=match):

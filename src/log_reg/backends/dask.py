@@ -141,8 +141,9 @@ def make_dask_objective(
             f"shape {y.shape} and dtype {y.dtype}."
         )
     n_raw = 1 if n_classes == 2 else n_classes
-    Y = y.map_blocks(_targets, n_classes, dtype, new_axis=1, chunks=(y.chunks[0], (n_raw,)),
-                     dtype=dtype)  # fmt: skip
+    Y = y.map_blocks(
+        _targets, n_classes, dtype, new_axis=1, chunks=(y.chunks[0], (n_raw,)), dtype=dtype
+    )
     s, S = checked_weights(rows_like(X, sample_weight), y)
     if offset is not None:
         offset = rows_like(X, check_offset(offset, X.shape[0], n_raw, dtype))
@@ -185,10 +186,16 @@ class DaskObjective(Objective):
         w = self.weights if weights is None else weights
         arrays = [self.X, self.Y, w[:, None]] + ([] if self.offset is None else [self.offset])
         parts = da.map_blocks(
-            _chunk_part, *arrays, part=part, args=args, loss=self.loss,
-            fit_intercept=self.fit_intercept, chunks=((1,) * self.X.numblocks[0], (width,)),
-            dtype=np.float64, meta=np.empty((0, 0)),
-        )  # fmt: skip
+            _chunk_part,
+            *arrays,
+            part=part,
+            args=args,
+            loss=self.loss,
+            fit_intercept=self.fit_intercept,
+            chunks=((1,) * self.X.numblocks[0], (width,)),
+            dtype=np.float64,
+            meta=np.empty((0, 0)),
+        )
         return parts.sum(axis=0).compute()  # a tree of partial sums on the workers; (width,)
 
     def _penalty_gradient(self, W: FloatArray) -> FloatArray:
@@ -255,16 +262,30 @@ class DaskObjective(Objective):
         picked = [self.X, self.Y, self.weights] + ([] if self.offset is None else [self.offset])
         X, Y, w, *offset = compute(*(a[rows] for a in picked))
         scale = self.X.shape[0] / len(rows)
-        return Objective(X=X, Y=Y, weights=w * scale, loss=self.loss, penalty=self.penalty,
-                         fit_intercept=self.fit_intercept, offset=offset[0] if offset else None,
-                         lower=self.lower, upper=self.upper)  # fmt: skip
+        return Objective(
+            X=X,
+            Y=Y,
+            weights=w * scale,
+            loss=self.loss,
+            penalty=self.penalty,
+            fit_intercept=self.fit_intercept,
+            offset=offset[0] if offset else None,
+            lower=self.lower,
+            upper=self.upper,
+        )
 
 
 def _chunk_part(
-    X: FloatArray, Y: FloatArray, w: FloatArray, *offset: FloatArray,
-    part: Callable[..., Any], args: tuple[Any, ...], loss: LogLoss, fit_intercept: bool,
+    X: FloatArray,
+    Y: FloatArray,
+    w: FloatArray,
+    *offset: FloatArray,
+    part: Callable[..., Any],
+    args: tuple[Any, ...],
+    loss: LogLoss,
+    fit_intercept: bool,
     block_info: Any = None,
-) -> FloatArray:  # fmt: skip
+) -> FloatArray:
     """Runs on a worker: chunk ``c``'s share, ``part(f_c, *args)``, as a ``(1, width)`` row."""
     try:
         X = check_X(X)  # the lazy check of the values, as the pass reads them
@@ -273,8 +294,15 @@ def _chunk_part(
         raise ValueError(
             f"{exc} (An index within the chunk of rows {start}..{stop - 1}.)"
         ) from None
-    f_c = Objective(X=X, Y=Y, weights=w[:, 0], loss=loss, penalty=ElasticNet(),
-                    fit_intercept=fit_intercept, offset=offset[0] if offset else None)  # fmt: skip
+    f_c = Objective(
+        X=X,
+        Y=Y,
+        weights=w[:, 0],
+        loss=loss,
+        penalty=ElasticNet(),
+        fit_intercept=fit_intercept,
+        offset=offset[0] if offset else None,
+    )
     return np.asarray(part(f_c, *args), dtype=np.float64)[None, :]
 
 
@@ -322,10 +350,17 @@ def map_rows(
         o = rows_like(X, offset)
         arrays.append(o[:, None] if o.ndim == 1 else o)
     if width is None:
-        return da.map_blocks(_apply, *arrays, method=method, drop_axis=1, dtype=dtype,
-                             meta=np.empty((0,), dtype))  # fmt: skip
-    return da.map_blocks(_apply, *arrays, method=method, chunks=(X.chunks[0], (width,)),
-                         dtype=dtype, meta=np.empty((0, 0), dtype))  # fmt: skip
+        return da.map_blocks(
+            _apply, *arrays, method=method, drop_axis=1, dtype=dtype, meta=np.empty((0,), dtype)
+        )
+    return da.map_blocks(
+        _apply,
+        *arrays,
+        method=method,
+        chunks=(X.chunks[0], (width,)),
+        dtype=dtype,
+        meta=np.empty((0, 0), dtype),
+    )
 
 
 def _apply(X: FloatArray, *offset: FloatArray, method: Callable[..., Any]) -> Any:

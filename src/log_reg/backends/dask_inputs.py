@@ -130,8 +130,9 @@ def checked_weights(sample_weight: Any, y: Any) -> tuple[Any, float]:
     s = da.asarray(s).astype(np.float64).rechunk(chunks)
     # One reduction of its own (sharing no keys with later sums of s): per chunk, the counts
     # of non-finite and of negative weights, and the sum.
-    stats = s.map_blocks(_weight_stats, new_axis=1, chunks=((1,) * s.numblocks[0], (3,)),
-                         dtype=np.float64)  # fmt: skip
+    stats = s.map_blocks(
+        _weight_stats, new_axis=1, chunks=((1,) * s.numblocks[0], (3,)), dtype=np.float64
+    )
     bad, negative, total = stats.sum(axis=0).compute()
     if bad:
         raise ValueError(f"Input sample_weight contains {int(bad)} NaN or infinite value(s).")

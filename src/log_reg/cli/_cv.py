@@ -24,15 +24,21 @@ __all__ = ["choose_C", "score_table", "write_cv_plots"]
 N_CS = 10
 
 
-def choose_C(X: Any, y: Any, *, folds: int, l1_ratio: float, solver: str, max_iter: int,
-             class_weight: Any) -> LogisticRegressionCV:  # fmt: skip
+def choose_C(
+    X: Any, y: Any, *, folds: int, l1_ratio: float, solver: str, max_iter: int, class_weight: Any
+) -> LogisticRegressionCV:
     """The fitted search; raises ``ValueError`` (one line for the user) on a bad ``folds``."""
     if folds < 2:
         raise ValueError(f"--cv must be an integer >= 2 (folds); got {folds}.")
     search = LogisticRegressionCV(
-        Cs=N_CS, cv=folds, l1_ratios=[l1_ratio], solver=solver, max_iter=max_iter,
-        class_weight=class_weight, use_legacy_attributes=False,
-    )  # fmt: skip
+        Cs=N_CS,
+        cv=folds,
+        l1_ratios=[l1_ratio],
+        solver=solver,
+        max_iter=max_iter,
+        class_weight=class_weight,
+        use_legacy_attributes=False,
+    )
     return search.fit(X, y)
 
 
@@ -45,16 +51,19 @@ def _mean_and_error(search: LogisticRegressionCV) -> tuple[Any, Any]:
 def score_table(search: LogisticRegressionCV) -> str:
     """The chosen ``C`` and the score of every ``C`` tried, as aligned text."""
     mean, error = _mean_and_error(search)
-    lines = [f"cross-validation ({len(search.scores_)} folds, score: minus log-loss):",
-             f"{'C':>12} {'mean score':>12} {'std error':>10}"]  # fmt: skip
+    lines = [
+        f"cross-validation ({len(search.scores_)} folds, score: minus log-loss):",
+        f"{'C':>12} {'mean score':>12} {'std error':>10}",
+    ]
     for C, m, e in zip(search.Cs_, mean, error, strict=True):
         mark = "  <- chosen" if np.isclose(C, search.C_) else ""
         lines.append(f"{C:12.4g} {m:12.5f} {e:10.5f}{mark}")
     return "\n".join(lines)
 
 
-def write_cv_plots(directory: str, X: Any, y: Any, search: LogisticRegressionCV,
-                   names: list[str]) -> list[Path]:  # fmt: skip
+def write_cv_plots(
+    directory: str, X: Any, y: Any, search: LogisticRegressionCV, names: list[str]
+) -> list[Path]:
     """``path.png`` (coefficients against C) and ``cv.png`` (score against C, error bars)."""
     require("matplotlib", "--plots")
     from matplotlib.figure import Figure

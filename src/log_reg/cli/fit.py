@@ -71,8 +71,15 @@ def run(args: argparse.Namespace) -> int:
         if args.standardize:
             raise ValueError("--cv does not combine with --standardize yet; scale the data.")
         with warnings_as_notes():
-            search = choose_C(X, y, folds=args.cv, l1_ratio=args.l1_ratio, solver=args.solver,
-                              max_iter=args.max_iter, class_weight=args.class_weight)  # fmt: skip
+            search = choose_C(
+                X,
+                y,
+                folds=args.cv,
+                l1_ratio=args.l1_ratio,
+                solver=args.solver,
+                max_iter=args.max_iter,
+                class_weight=args.class_weight,
+            )
         C, cv_report = float(search.C_), score_table(search)
         if args.plots:
             written = write_cv_plots(args.plots, X, y, search, encoding.feature_names())

@@ -89,8 +89,7 @@ def hessian_product(
         diag_W = f._squares_times(wD) + f.penalty.smooth_gradient(np.ones_like(W))
         diag = f._pack(diag_W, f.backend.to_numpy(f.backend.xp.sum(wD, axis=0)))
     if isinstance(f.X, np.ndarray):  # a block of rows at a time, as loss_gradient
-        blocks = [(rows, f.loss.hessian_operator(f.Y[rows], Z[rows])[1])
-                  for rows in f._row_blocks]  # fmt: skip
+        blocks = [(rows, f.loss.hessian_operator(f.Y[rows], Z[rows])[1]) for rows in f._row_blocks]
 
         def hvp(v: FloatArray) -> FloatArray:
             V_W, v_b = f.split(v.astype(f.dtype, copy=False))  # float32 stays so

@@ -331,8 +331,14 @@ class Objective:
 
         offset = None if self.offset is None else pick(self.offset)
         labels = None if self.labels is None else self.labels[rows]
-        return replace(self, X=pick(self.X), Y=pick(self.Y), weights=pick(self.weights) * scale,
-                       offset=offset, labels=labels)  # fmt: skip
+        return replace(
+            self,
+            X=pick(self.X),
+            Y=pick(self.Y),
+            weights=pick(self.weights) * scale,
+            offset=offset,
+            labels=labels,
+        )
 
 
 def make_objective(

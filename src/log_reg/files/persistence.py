@@ -67,10 +67,23 @@ FORMAT_VERSION = 1
 
 #: The entries of a format-version-1 document, in the order they are written.
 _ENTRIES = (
-    "format", "format_version", "library_version", "estimator", "params", "classes",
-    "n_features", "feature_names", "encoding", "coef", "intercept", "n_iter", "converged",
-    "solver", "loss_history", "checksum",
-)  # fmt: skip
+    "format",
+    "format_version",
+    "library_version",
+    "estimator",
+    "params",
+    "classes",
+    "n_features",
+    "feature_names",
+    "encoding",
+    "coef",
+    "intercept",
+    "n_iter",
+    "converged",
+    "solver",
+    "loss_history",
+    "checksum",
+)
 
 #: The first bytes of files people mistake for model files, and what they are.
 _SIGNATURES = {

@@ -78,8 +78,13 @@ def _encode(y: ArrayLike, classes: NDArray[Any], n: int) -> IntArray:
     return index.astype(np.intp)
 
 
-def _fit(model: Any, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None,
-         reference_class: Any = None) -> _Fit:  # fmt: skip
+def _fit(
+    model: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    sample_weight: ArrayLike | None,
+    reference_class: Any = None,
+) -> _Fit:
     """Check the model, encode the data and evaluate the fit in the reference parameterization."""
     _check_model(model)
     A = _host(check_X(X)).astype(np.float64)
@@ -87,8 +92,9 @@ def _fit(model: Any, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None
         raise ValueError(f"X has {A.shape[1]} features; the model has {model.n_features_in_}.")
     classes = _host(model.classes_)
     y_enc = _encode(_host(y), classes, len(A))
-    s = check_sample_weight(None if sample_weight is None else _host(sample_weight), len(A),
-                            np.float64)  # fmt: skip
+    s = check_sample_weight(
+        None if sample_weight is None else _host(sample_weight), len(A), np.float64
+    )
     s = s * class_weights(model.class_weight, classes, y_enc, s)[y_enc]
     r = 0 if reference_class is None else int(_encode([reference_class], classes, 1)[0])
     # every class's raw score [b_k, W_k]; two classes: class 0 scores 0, class 1 coef_

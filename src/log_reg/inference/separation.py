@@ -79,8 +79,11 @@ class Separation:
         label = [names[j] if names is not None else f"x{j}" for j in self.features]
         if label:
             which = ", ".join(repr(n) for n in label)
-            what = f"feature {which} alone separates" if len(label) == 1 else (
-                f"features {which} each alone separate")  # fmt: skip
+            what = (
+                f"feature {which} alone separates"
+                if len(label) == 1
+                else (f"features {which} each alone separate")
+            )
         else:
             what = "a combination of the features separates"
         how = "completely" if self.kind == "complete" else "quasi-completely"
@@ -192,10 +195,14 @@ def _class_ranges(X: Any, y: IntArray, K: int) -> tuple[FloatArray, FloatArray]:
     """Each class's column minima and maxima, ``(K, d)`` each (``+-inf`` for an empty class)."""
     if hasattr(X, "tocsr"):  # sparse: the implicit zeros count, as SciPy's min/max do
         parts = [X[y == k] for k in range(K)]
-        lo = [p.min(axis=0).toarray().ravel() if p.shape[0] else np.full(X.shape[1], np.inf)
-              for p in parts]  # fmt: skip
-        hi = [p.max(axis=0).toarray().ravel() if p.shape[0] else np.full(X.shape[1], -np.inf)
-              for p in parts]  # fmt: skip
+        lo = [
+            p.min(axis=0).toarray().ravel() if p.shape[0] else np.full(X.shape[1], np.inf)
+            for p in parts
+        ]
+        hi = [
+            p.max(axis=0).toarray().ravel() if p.shape[0] else np.full(X.shape[1], -np.inf)
+            for p in parts
+        ]
         return np.array(lo), np.array(hi)
     masks = [(y == k)[:, None] for k in range(K)]
     lo = [X.min(0, where=mk, initial=np.inf) for mk in masks]

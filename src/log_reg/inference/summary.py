@@ -177,8 +177,10 @@ def _format(s: Summary) -> str:
     lines = ["Logistic regression results".center(width), "=" * width]
     lines += [f"{a:<18}{b:>{half - 20}}  {c:<18}{d:>{width - half - 18}}" for a, b, c, d in pairs]
     lo, hi = f"[{s.alpha / 2:g}", f"{1 - s.alpha / 2:g}]"
-    lines += ["=" * width, f"{'':<{w}}" + "".join(
-        f"{h:>11}" for h in ("coef", "std err", "z", "P>|z|", lo, hi))]  # fmt: skip
+    lines += [
+        "=" * width,
+        f"{'':<{w}}" + "".join(f"{h:>11}" for h in ("coef", "std err", "z", "P>|z|", lo, hi)),
+    ]
     rows = np.atleast_2d(np.stack([s.coef, s.std_err, s.z, s.p_value, s.ci_low, s.ci_high], -1))
     blocks = rows[None] if s.coef.ndim == 1 else rows  # (J, p, 6)
     for j, block in enumerate(blocks):
@@ -255,20 +257,32 @@ def summary(
     ]
     r = f.classes[0] if reference_class is None else reference_class
     return Summary(
-        coef=f.theta.reshape(shape), std_err=se.reshape(shape), z=z.reshape(shape),
+        coef=f.theta.reshape(shape),
+        std_err=se.reshape(shape),
+        z=z.reshape(shape),
         p_value=(2 * norm_sf(np.abs(z))).reshape(shape),
-        ci_low=(f.theta - crit * se).reshape(shape), ci_high=(f.theta + crit * se).reshape(shape),
-        cov=V, names=tuple(["(Intercept)"] * bool(model.fit_intercept) + names),
-        classes=tuple(c for c in f.classes.tolist() if c != r), reference_class=r,
-        log_likelihood=f.log_likelihood, null_log_likelihood=ll_null,
+        ci_low=(f.theta - crit * se).reshape(shape),
+        ci_high=(f.theta + crit * se).reshape(shape),
+        cov=V,
+        names=tuple(["(Intercept)"] * bool(model.fit_intercept) + names),
+        classes=tuple(c for c in f.classes.tolist() if c != r),
+        reference_class=r,
+        log_likelihood=f.log_likelihood,
+        null_log_likelihood=ll_null,
         pseudo_r2=1 - f.log_likelihood / ll_null if ll_null < 0 else float("nan"),
         llr_p_value=float(chi2_sf(llr, df_model)) if df_model > 0 else float("nan"),
-        aic=-2 * f.log_likelihood + 2 * k, bic=-2 * f.log_likelihood + np.log(n) * k,
-        n_obs=n, df_model=df_model, df_resid=n - k, cov_type=cov_type, alpha=alpha,
+        aic=-2 * f.log_likelihood + 2 * k,
+        bic=-2 * f.log_likelihood + np.log(n) * k,
+        n_obs=n,
+        df_model=df_model,
+        df_resid=n - k,
+        cov_type=cov_type,
+        alpha=alpha,
         converged=bool(getattr(model, "converged_", True)),
-        separation=check_separation(f.X, f.y, f.coef, f.intercept, sample_weight=f.s,
-                                    fit_intercept=model.fit_intercept),
-    )  # fmt: skip
+        separation=check_separation(
+            f.X, f.y, f.coef, f.intercept, sample_weight=f.s, fit_intercept=model.fit_intercept
+        ),
+    )
 
 
 def wald_test(
@@ -296,8 +310,9 @@ def wald_test(
     >>> test.df, round(test.statistic, 4), round(test.p_value, 4)
     (2, 1.7697, 0.4128)
     """
-    s = summary(model, X, y, sample_weight, cov_type, groups=groups,
-                reference_class=reference_class)  # fmt: skip
+    s = summary(
+        model, X, y, sample_weight, cov_type, groups=groups, reference_class=reference_class
+    )
     return s.wald_test(R, q)
 
 

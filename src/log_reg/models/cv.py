@@ -286,15 +286,19 @@ class LogisticRegressionCV(LogisticRegression):
             for r in ratios
         ]
         return Settings(
-            Cs=Cs, l1_ratios=ratios, specs=specs,
+            Cs=Cs,
+            l1_ratios=ratios,
+            specs=specs,
             tol=check_number(self.tol, "tol", low=0),
             max_iter=check_int(self.max_iter, "max_iter", low=0),
             fit_intercept=bool(self.fit_intercept),
             multi_class=check_choice(self.multi_class, "multi_class", ("multinomial", "ovr")),
-            intercept_scaling=self.intercept_scaling, random_state=self.random_state,
-            verbose=int(self.verbose), refit=bool(self.refit),
+            intercept_scaling=self.intercept_scaling,
+            random_state=self.random_state,
+            verbose=int(self.verbose),
+            refit=bool(self.refit),
             one_standard_error_rule=bool(self.one_standard_error_rule),
-        )  # fmt: skip
+        )
 
     def _to_legacy(self, no_ratios: bool) -> None:
         """scikit-learn 1.9's legacy layouts: per-class dicts, C before l1_ratio."""

@@ -74,19 +74,35 @@ class Search:
     fits: list[PathResult]
 
 
-def _path(data: Data, rows: IntArray, i: int, settings: Settings, start: Any = None,
-          Cs: FloatArray | None = None) -> PathResult:  # fmt: skip
+def _path(
+    data: Data,
+    rows: IntArray,
+    i: int,
+    settings: Settings,
+    start: Any = None,
+    Cs: FloatArray | None = None,
+) -> PathResult:
     """The path of l1_ratio number ``i`` on ``rows``, over ``Cs`` (default: the grid)."""
     problem = prepare_path(
-        data.X[rows], data.y_enc[rows], len(data.classes), data.s[rows], settings.specs[i],
-        fit_intercept=settings.fit_intercept, multi_class=settings.multi_class,
+        data.X[rows],
+        data.y_enc[rows],
+        len(data.classes),
+        data.s[rows],
+        settings.specs[i],
+        fit_intercept=settings.fit_intercept,
+        multi_class=settings.multi_class,
         intercept_scaling=settings.intercept_scaling,
-    )  # fmt: skip
+    )
     return solve_path(
-        problem, settings.Cs if Cs is None else Cs, settings.l1_ratios[i],
-        classes=data.classes, tol=settings.tol, max_iter=settings.max_iter,
-        random_state=settings.random_state, start=start,
-    )  # fmt: skip
+        problem,
+        settings.Cs if Cs is None else Cs,
+        settings.l1_ratios[i],
+        classes=data.classes,
+        tol=settings.tol,
+        max_iter=settings.max_iter,
+        random_state=settings.random_state,
+        start=start,
+    )
 
 
 def search(data: Data, folds: Folds, settings: Settings, scorer: Scorer) -> Search:

@@ -231,8 +231,9 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
             warm = (self._dense_coef(), _host(self.intercept_))
         offset = None if offset is None else _host(offset)
-        fitted = fit_problem(self._problem(C, l1_ratio), X, encoded, classes, sample_weight,
-                             warm, offset)  # fmt: skip
+        fitted = fit_problem(
+            self._problem(C, l1_ratio), X, encoded, classes, sample_weight, warm, offset
+        )
         if fitted.separation is not None:  # checked for unpenalized fits only, warned once
             warn(fitted.separation.message(names), PerfectSeparationWarning)
         # An unpenalized model keeps references (no copy) to its data, for summary().
@@ -368,8 +369,9 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         (('(Intercept)', 'x0'), array([2.546, 0.913]))
         """
         data = training_data(self, X, y, sample_weight)
-        return _summary(self, *data, cov_type, groups=groups, alpha=alpha,
-                        reference_class=reference_class)  # fmt: skip
+        return _summary(
+            self, *data, cov_type, groups=groups, alpha=alpha, reference_class=reference_class
+        )
 
     def wald_test(
         self,
@@ -385,8 +387,17 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
     ) -> ChiSquareTest:
         """Wald test of ``R theta = q`` (theta as in ``summary().coef``, flattened)."""
         X, y, sample_weight = training_data(self, X, y, sample_weight)
-        return _wald_test(self, X, y, R, q, sample_weight=sample_weight, cov_type=cov_type,
-                          groups=groups, reference_class=reference_class)  # fmt: skip
+        return _wald_test(
+            self,
+            X,
+            y,
+            R,
+            q,
+            sample_weight=sample_weight,
+            cov_type=cov_type,
+            groups=groups,
+            reference_class=reference_class,
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles leave the remembered training data out (they hold the model, not the data)."""

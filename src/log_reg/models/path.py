@@ -160,9 +160,18 @@ def solve_path(
         converged[j] = all(r.converged for r in results)
         optimality[j] = max(r.optimality for r in results)
     return PathResult(
-        np.asarray(Cs, dtype=np.float64), alphas, l1_ratio, coefs, intercepts, n_iter, values,
-        converged, optimality, np.asarray(classes), problem.spec.name,
-    )  # fmt: skip
+        np.asarray(Cs, dtype=np.float64),
+        alphas,
+        l1_ratio,
+        coefs,
+        intercepts,
+        n_iter,
+        values,
+        converged,
+        optimality,
+        np.asarray(classes),
+        problem.spec.name,
+    )
 
 
 def warn_if_not_converged(paths: list[PathResult], tol: float, where: str) -> None:
@@ -261,9 +270,15 @@ def regularization_path(
     shape = (A.shape[0], n_raw * (d + 1))
     spec = path_solver(solver, l1_ratio=r, shape=shape, Cs=np.ones(1) if grid is None else grid)
     problem = prepare_path(
-        A, y_enc, K, s, spec, fit_intercept=bool(fit_intercept), multi_class=multi_class,
+        A,
+        y_enc,
+        K,
+        s,
+        spec,
+        fit_intercept=bool(fit_intercept),
+        multi_class=multi_class,
         intercept_scaling=intercept_scaling,
-    )  # fmt: skip
+    )
     # 3. the grid
     if grid is None:
         ratio = (1e-4 if A.shape[0] > d else 1e-2) if eps is None else eps
@@ -272,8 +287,13 @@ def regularization_path(
     # 4. the path
     tol = check_number(tol, "tol", low=0)
     path = solve_path(
-        problem, grid, r, classes=classes, tol=tol,
-        max_iter=check_int(max_iter, "max_iter", low=0), random_state=random_state,
-    )  # fmt: skip
+        problem,
+        grid,
+        r,
+        classes=classes,
+        tol=tol,
+        max_iter=check_int(max_iter, "max_iter", low=0),
+        random_state=random_state,
+    )
     warn_if_not_converged([path], tol, "along the path")
     return path

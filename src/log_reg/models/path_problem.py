@@ -92,11 +92,14 @@ def prepare_path(
     targets = [(y == k).astype(np.intp) for k in range(n_classes)] if ovr else [y]
     tasks = tuple(
         make_objective(
-            X, t, n_classes=2 if ovr else n_classes, sample_weight=weights.astype(X.dtype),
+            X,
+            t,
+            n_classes=2 if ovr else n_classes,
+            sample_weight=weights.astype(X.dtype),
             fit_intercept=fit_intercept and column is None,
         )
         for t in targets
-    )  # fmt: skip
+    )
     n_features = X.shape[1] - (column is not None)
     multinomial = n_classes > 2 and not ovr
     S = float(weights.sum())

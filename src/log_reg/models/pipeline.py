@@ -206,8 +206,9 @@ def fit_problem(
     results, blocks = [], []
     for t, target in enumerate(tasks):
         rows = slice(t, t + 1) if ovr else slice(None)
-        objective = _task_objective(problem, Xfit, target, 2 if ovr else K, s.astype(dtype),
-                                    scaling, rows, offset)  # fmt: skip
+        objective = _task_objective(
+            problem, Xfit, target, 2 if ovr else K, s.astype(dtype), scaling, rows, offset
+        )
         coef0 = None
         if warm is not None:
             W0, b0 = warm
@@ -228,13 +229,14 @@ def fit_problem(
     if separation is None:  # separated data cannot converge: that warning says why instead
         _warn_if_not_converged(spec, results, problem)
     return Fitted(
-        coef=W, intercept=b.astype(dtype),
+        coef=W,
+        intercept=b.astype(dtype),
         n_iter=np.array([r.n_iter for r in results], dtype=np.int32),
         converged=all(r.converged for r in results),
         loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
         solver=spec.name,
         separation=separation,
-    )  # fmt: skip
+    )
 
 
 def _solver_for(problem: Problem, K: int, n: int, d: int) -> tuple[SolverSpec, bool]:
@@ -244,9 +246,14 @@ def _solver_for(problem: Problem, K: int, n: int, d: int) -> tuple[SolverSpec, b
     n_raw = K if K > 2 and not ovr else 1
     bounded = problem.lower_bounds is not None or problem.upper_bounds is not None
     spec = choose_solver(
-        problem.solver, l1_ratio=problem.l1_ratio, penalized=penalized,
-        n_coef=n_raw * (d + 1), n_samples=n, dual=problem.dual, bounded=bounded,
-    )  # fmt: skip
+        problem.solver,
+        l1_ratio=problem.l1_ratio,
+        penalized=penalized,
+        n_coef=n_raw * (d + 1),
+        n_samples=n,
+        dual=problem.dual,
+        bounded=bounded,
+    )
     if K > 2 and not ovr and not spec.supports_multinomial:
         raise ValueError(
             f"The {problem.solver!r} solver does not support multiclass classification "
@@ -256,9 +263,15 @@ def _solver_for(problem: Problem, K: int, n: int, d: int) -> tuple[SolverSpec, b
 
 
 def _task_objective(
-    problem: Problem, Xfit: Any, target: IntArray, n_classes: int, s: FloatArray,
-    scaling: _Scaling, rows: slice, offset: ArrayLike | None,
-) -> Objective:  # fmt: skip
+    problem: Problem,
+    Xfit: Any,
+    target: IntArray,
+    n_classes: int,
+    s: FloatArray,
+    scaling: _Scaling,
+    rows: slice,
+    offset: ArrayLike | None,
+) -> Objective:
     """The objective of one task (the problem, or one class against the rest).
 
     Penalty factors and bounds are given per feature on the user's scale; on standardized
@@ -293,11 +306,17 @@ def _task_objective(
 
         build = make_dask_objective
     return build(
-        Xfit, target, n_classes=n_classes, penalty=penalty, sample_weight=s,
-        fit_intercept=problem.fit_intercept and not liblinear, offset=task_offset,
+        Xfit,
+        target,
+        n_classes=n_classes,
+        penalty=penalty,
+        sample_weight=s,
+        fit_intercept=problem.fit_intercept and not liblinear,
+        offset=task_offset,
         lower_bounds=bound(problem.lower_bounds, -np.inf),
-        upper_bounds=bound(problem.upper_bounds, np.inf), check_input=False,
-    )  # fmt: skip
+        upper_bounds=bound(problem.upper_bounds, np.inf),
+        check_input=False,
+    )
 
 
 def _separation(
@@ -307,10 +326,16 @@ def _separation(
     if not ovr:
         return check_separation(X, y, W, b, sample_weight=s, fit_intercept=fit_intercept)
     found = (
-        check_separation(X, (y == k).astype(np.intp), W[k : k + 1], b[k : k + 1],
-                         sample_weight=s, fit_intercept=fit_intercept)
+        check_separation(
+            X,
+            (y == k).astype(np.intp),
+            W[k : k + 1],
+            b[k : k + 1],
+            sample_weight=s,
+            fit_intercept=fit_intercept,
+        )
         for k in range(len(W))
-    )  # fmt: skip
+    )
     return next((f for f in found if f is not None), None)
 
 

@@ -98,8 +98,9 @@ class LinearClassifier:
         """Raw predictions ``X coef_^T + intercept_ (+ offset)``: (n,) binary, else (n, K)."""
         if is_dask(X):
             n_raw = len(self._dense_coef())
-            return self._on_row_chunks(self.decision_function, X, offset,
-                                       None if n_raw == 1 else n_raw)  # fmt: skip
+            return self._on_row_chunks(
+                self.decision_function, X, offset, None if n_raw == 1 else n_raw
+            )
         A = self._check_predict_input(X)
         bk, dtype = backend_of(A), working_dtype(A)
         coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))

@@ -106,8 +106,9 @@ def sgd_pass(
 
     See the module docstring for the objective and the step size.
     """
-    if problem.standardize or (isinstance(problem.class_weight, str)
-                               and problem.class_weight == "balanced"):  # fmt: skip
+    if problem.standardize or (
+        isinstance(problem.class_weight, str) and problem.class_weight == "balanced"
+    ):
         raise ValueError(
             "partial_fit needs standardize=False and class_weight other than 'balanced': both "
             "need statistics of the whole stream, which a chunk does not have. Scale the "
@@ -134,12 +135,27 @@ def sgd_pass(
     for j, target in enumerate(tasks):
         rows = slice(j, j + 1) if ovr else slice(None)
         # 2. the chunk's objective, and one epoch of SGD on it
-        f = _task_objective(problem, X, target, 2 if ovr else K, (s * seen / S_chunk).astype(dtype),
-                            identity, rows, None)  # fmt: skip
+        f = _task_objective(
+            problem,
+            X,
+            target,
+            2 if ovr else K,
+            (s * seen / S_chunk).astype(dtype),
+            identity,
+            rows,
+            None,
+        )
         coef0 = identity.to_fit(W0[rows], b0[rows])[:, : f.coef_shape[1]].ravel()
         eta = SCHEDULES["inverse"](1.0 / f.lipschitz(), k)
-        result = solve_sgd(f, coef0, lr=eta, schedule="constant", batch_size=BATCH_SIZE,
-                           max_iter=1, random_state=rng)  # fmt: skip
+        result = solve_sgd(
+            f,
+            coef0,
+            lr=eta,
+            schedule="constant",
+            batch_size=BATCH_SIZE,
+            max_iter=1,
+            random_state=rng,
+        )
         blocks.append(result.coef.reshape(f.coef_shape))
         losses.append(float(result.loss_history[-1]))
     # 3. back to (W, b), and the counters

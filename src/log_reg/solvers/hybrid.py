@@ -72,20 +72,34 @@ def solve_hybrid(
     if first.converged or first.n_iter >= max_iter:
         return _relabel(first, "lbfgs")
     # 2. Newton-CG from there, with what is left of max_iter
-    second = solve_newton_cg(objective, first.coef, tol=tol, max_iter=max_iter - first.n_iter,
-                             callback=_shifted(callback, first.n_iter))  # fmt: skip
+    second = solve_newton_cg(
+        objective,
+        first.coef,
+        tol=tol,
+        max_iter=max_iter - first.n_iter,
+        callback=_shifted(callback, first.n_iter),
+    )
     history = np.concatenate([first.loss_history, second.loss_history])
     return SolverResult(
-        second.coef, first.n_iter + second.n_iter, second.converged,
+        second.coef,
+        first.n_iter + second.n_iter,
+        second.converged,
         f"lbfgs+newton-cg: {first.n_iter} L-BFGS iterations, then {second.message}",
-        history, second.optimality,
-    )  # fmt: skip
+        history,
+        second.optimality,
+    )
 
 
 def _relabel(result: SolverResult, name: str) -> SolverResult:
     message = f"{name}: {result.message}"
-    return SolverResult(result.coef, result.n_iter, result.converged, message,
-                        result.loss_history, result.optimality)  # fmt: skip
+    return SolverResult(
+        result.coef,
+        result.n_iter,
+        result.converged,
+        message,
+        result.loss_history,
+        result.optimality,
+    )
 
 
 def _shifted(callback: Callback | None, offset: int) -> Callback | None:

@@ -127,9 +127,12 @@ class _DecrementBound:
     """
 
     def __init__(
-        self, objective: Objective, coef: FloatArray, hvp: Callable[[FloatArray], FloatArray],
+        self,
+        objective: Objective,
+        coef: FloatArray,
+        hvp: Callable[[FloatArray], FloatArray],
         g: FloatArray,
-    ) -> None:  # fmt: skip
+    ) -> None:
         self.objective, self.coef, self.hvp, self.g = objective, coef, hvp, g
         on_weights = objective.penalized_mask() > 0
         self.on_weights = on_weights

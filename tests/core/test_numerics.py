@@ -16,8 +16,23 @@ DTYPES = [np.float32, np.float64]
 def extremes(dtype: type) -> np.ndarray:
     """Every kind of finite value of ``dtype``: huge, tiny, subnormal, zero, both signs."""
     info = np.finfo(dtype)
-    magnitudes = [0.0, info.smallest_subnormal, info.tiny, info.eps, 0.5, 1.0, 20.0, 40.0,
-                  88.0, 100.0, 700.0, 710.0, 1e4, 1e30, info.max]  # fmt: skip
+    magnitudes = [
+        0.0,
+        info.smallest_subnormal,
+        info.tiny,
+        info.eps,
+        0.5,
+        1.0,
+        20.0,
+        40.0,
+        88.0,
+        100.0,
+        700.0,
+        710.0,
+        1e4,
+        1e30,
+        info.max,
+    ]
     values = np.array(magnitudes, dtype=np.float64)
     values = values[values <= info.max]
     return np.concatenate([values, -values]).astype(dtype)

@@ -30,8 +30,9 @@ def test_sparse_equals_dense(container, n_classes, params):
     sparse = LogisticRegression(tol=1e-10, **params).fit(container(X), y)
     # Same objective, same solver, products in another order: agreement to ~1e-9.
     np.testing.assert_allclose(sparse.coef_, dense.coef_, rtol=1e-5, atol=1e-8)
-    np.testing.assert_allclose(sparse.predict_proba(container(X)), dense.predict_proba(X),
-                               rtol=1e-6, atol=1e-10)  # fmt: skip
+    np.testing.assert_allclose(
+        sparse.predict_proba(container(X)), dense.predict_proba(X), rtol=1e-6, atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("n_classes, params", CASES)

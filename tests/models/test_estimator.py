@@ -47,8 +47,13 @@ def test_smooth_problems_match_sklearn_lbfgs(n_classes, C, solver):
 
 def sklearn_objective(model, X, y, s, C, l1_ratio):
     """scikit-learn's objective, C sum s_i loss_i + pen(W), at a fitted model's coefficients."""
-    f = make_objective(X, np.searchsorted(model.classes_, y), n_classes=len(model.classes_),
-                       penalty=ElasticNet(alpha_from_C(C, s.sum()), l1_ratio), sample_weight=s)  # fmt: skip
+    f = make_objective(
+        X,
+        np.searchsorted(model.classes_, y),
+        n_classes=len(model.classes_),
+        penalty=ElasticNet(alpha_from_C(C, s.sum()), l1_ratio),
+        sample_weight=s,
+    )
     M = np.hstack([model.coef_, model.intercept_[:, None]])
     return f.value(M.ravel()) * C * s.sum(), f, M.ravel()
 
@@ -233,9 +238,13 @@ def test_not_converging_warns_once_and_says_what_to_do():
 def test_bad_input_names_the_argument(params, fit_args, match):
     X, y = make_problem(n=20, d=2)
     data = {
-        "ok": (X, y), "nan": (np.where(X > 1, np.nan, X), y), "inf": (np.where(X > 1, np.inf, X), y),
-        "one_class": (X, np.zeros_like(y)), "empty": (X[:0], y[:0]), "short_y": (X, y[:-1]),
-    }[fit_args[0]]  # fmt: skip
+        "ok": (X, y),
+        "nan": (np.where(X > 1, np.nan, X), y),
+        "inf": (np.where(X > 1, np.inf, X), y),
+        "one_class": (X, np.zeros_like(y)),
+        "empty": (X[:0], y[:0]),
+        "short_y": (X, y[:-1]),
+    }[fit_args[0]]
     weights = {None: None, "negative": -np.ones(20), "zeros": np.zeros(20)}[fit_args[1]]
     with pytest.raises(ValueError, match=match):
         LogisticRegression(**params).fit(*data, sample_weight=weights)

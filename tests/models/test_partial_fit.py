@@ -34,8 +34,14 @@ def flat(model):
 def test_epochs_of_chunks_reach_the_full_batch_optimum(n_classes, l1_ratio):
     X, y = make_problem(n=4000, d=6, n_classes=n_classes, seed=31)
     C, epochs = 0.05, 10
-    model = stream(LogisticRegression(C=C, l1_ratio=l1_ratio, random_state=0), X, y,
-                   chunk=500, epochs=epochs, classes=np.arange(n_classes))  # fmt: skip
+    model = stream(
+        LogisticRegression(C=C, l1_ratio=l1_ratio, random_state=0),
+        X,
+        y,
+        chunk=500,
+        epochs=epochs,
+        classes=np.arange(n_classes),
+    )
     assert model.n_seen_ == epochs * len(y)
     assert model.t_ == epochs * 8 * 16  # 16 mini-batches of 32 rows per chunk of 500
     # Every row was seen `epochs` times: the stream's objective is fit's with C * epochs.
@@ -48,8 +54,9 @@ def test_epochs_of_chunks_reach_the_full_batch_optimum(n_classes, l1_ratio):
     assert (f.value(flat(model)) - optimum) / optimum < 1e-2
     # The same predictions, up to a few of the 4000 rows near the decision boundary.
     assert model.score(X, y) == pytest.approx(full.score(X, y), abs=5e-3)
-    assert model.score(X, y) == pytest.approx(LogisticRegression(C=C).fit(X, y).score(X, y),
-                                              abs=5e-3)  # fmt: skip
+    assert model.score(X, y) == pytest.approx(
+        LogisticRegression(C=C).fit(X, y).score(X, y), abs=5e-3
+    )
 
 
 def test_each_call_updates_the_fitted_state():
@@ -69,8 +76,10 @@ def test_each_call_updates_the_fitted_state():
 
 def test_the_same_seed_gives_the_same_coefficients():
     X, y = make_problem(n=300, d=3, n_classes=3, seed=33)
-    a, b = (stream(LogisticRegression(random_state=7), X, y, chunk=100, epochs=2,
-                   classes=[0, 1, 2]) for _ in range(2))  # fmt: skip
+    a, b = (
+        stream(LogisticRegression(random_state=7), X, y, chunk=100, epochs=2, classes=[0, 1, 2])
+        for _ in range(2)
+    )
     np.testing.assert_array_equal(a.coef_, b.coef_)
 
 

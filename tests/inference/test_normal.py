@@ -31,13 +31,15 @@ def test_sf_and_cdf_on_negative_arguments():
 
 
 def test_ppf_matches_scipy_from_1e_300_to_1_minus_1e_16():
-    p = np.concatenate([
-        np.logspace(-300, -1, 3000),
-        np.linspace(0.01, 0.99, 9801),
-        0.5 + np.logspace(-16, -2, 200),  # near 1/2, where x ~ sqrt(2 pi) (p - 1/2)
-        0.5 - np.logspace(-16, -2, 200),
-        1 - np.logspace(-16, -1, 300),
-    ])  # fmt: skip
+    p = np.concatenate(
+        [
+            np.logspace(-300, -1, 3000),
+            np.linspace(0.01, 0.99, 9801),
+            0.5 + np.logspace(-16, -2, 200),  # near 1/2, where x ~ sqrt(2 pi) (p - 1/2)
+            0.5 - np.logspace(-16, -2, 200),
+            1 - np.logspace(-16, -1, 300),
+        ]
+    )
     np.testing.assert_allclose(norm_ppf(p), stats.norm.ppf(p), rtol=1e-12, atol=0)
 
 

@@ -22,8 +22,9 @@ make_dask_objective = pytest.importorskip("log_reg.backends.dask").make_dask_obj
 @pytest.fixture(scope="module")
 def client():
     """Two worker processes, one thread each: every pass crosses process boundaries."""
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)  # fmt: skip
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
@@ -162,11 +163,15 @@ def test_hessian_of_a_working_set_on_dask(client):
     g = make_dask_objective(on_cluster(X), on_cluster(y), n_classes=3, penalty=f.penalty)
     coef = np.random.default_rng(1).normal(size=f.n_coef)
     features = np.array([1, 3])
-    np.testing.assert_allclose(g.hessian(coef, features), f.hessian(coef, features),
-                               rtol=1e-10, atol=1e-14)  # fmt: skip
+    np.testing.assert_allclose(
+        g.hessian(coef, features), f.hessian(coef, features), rtol=1e-10, atol=1e-14
+    )
     kept = np.append(features, 4)  # and the intercept's column
-    np.testing.assert_allclose(g._weighted_gram(g.weights, features),
-                               f._weighted_gram(f.weights)[np.ix_(kept, kept)], rtol=1e-10)  # fmt: skip
+    np.testing.assert_allclose(
+        g._weighted_gram(g.weights, features),
+        f._weighted_gram(f.weights)[np.ix_(kept, kept)],
+        rtol=1e-10,
+    )
 
 
 def test_subsampled_newton_on_dask_takes_the_numpy_steps(client):

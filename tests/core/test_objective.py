@@ -24,9 +24,13 @@ def build(n_classes, weighted, intercept, penalty=None, seed=0):
     X, y = make_problem(n=30, d=3, n_classes=n_classes, seed=seed)
     s = np.random.default_rng(seed).uniform(0.1, 3, len(y)) if weighted else None
     f = make_objective(
-        X, y, n_classes=n_classes, penalty=penalty or l2(0.3), sample_weight=s,
+        X,
+        y,
+        n_classes=n_classes,
+        penalty=penalty or l2(0.3),
+        sample_weight=s,
         fit_intercept=intercept,
-    )  # fmt: skip
+    )
     coef = np.random.default_rng(seed + 1).normal(size=f.n_coef)
     return f, coef
 
@@ -72,11 +76,20 @@ def test_minimizer_equals_scikit_learn_at_alpha_from_C(n_classes, weighted, inte
     X, y = make_problem(n=80, d=3, n_classes=n_classes, seed=4)
     s = np.random.default_rng(5).uniform(0.1, 3, len(y)) if weighted else np.ones(len(y))
     f = make_objective(
-        X, y, n_classes=n_classes, penalty=l2(alpha_from_C(C, s.sum())), sample_weight=s,
+        X,
+        y,
+        n_classes=n_classes,
+        penalty=l2(alpha_from_C(C, s.sum())),
+        sample_weight=s,
         fit_intercept=intercept,
-    )  # fmt: skip
-    ours = minimize(f.loss_gradient, f.zeros(), jac=True, method="L-BFGS-B",
-                    options={"gtol": 1e-13, "ftol": 0, "maxiter": 10_000}).x  # fmt: skip
+    )
+    ours = minimize(
+        f.loss_gradient,
+        f.zeros(),
+        jac=True,
+        method="L-BFGS-B",
+        options={"gtol": 1e-13, "ftol": 0, "maxiter": 10_000},
+    ).x
     sk = LogisticRegression(C=C, tol=1e-12, max_iter=10_000, fit_intercept=intercept)
     sk.fit(X, y, sample_weight=s)
     expected = sk.coef_ if not intercept else np.hstack([sk.coef_, sk.intercept_[:, None]])
@@ -273,9 +286,13 @@ def test_hessian_of_a_working_set_is_the_block_of_the_whole(n_classes, weighted,
 
     f, coef = build(n_classes, weighted, intercept)
     if sparse:
-        f = make_objective(sp.csr_matrix(f.X), np.argmax(f.Y, axis=1) if n_classes > 2 else
-                           f.Y[:, 0].astype(int), n_classes=n_classes, penalty=f.penalty,
-                           fit_intercept=intercept)  # fmt: skip
+        f = make_objective(
+            sp.csr_matrix(f.X),
+            np.argmax(f.Y, axis=1) if n_classes > 2 else f.Y[:, 0].astype(int),
+            n_classes=n_classes,
+            penalty=f.penalty,
+            fit_intercept=intercept,
+        )
     features = np.array([0, 2])
     kept = f.coefficient_indices(features)
     assert len(kept) == f.n_raw * (2 + intercept)

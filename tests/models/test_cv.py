@@ -75,9 +75,14 @@ def test_chooses_scikit_learns_C_and_matches_its_refit(case, weighted):
     sw = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) if weighted else None
     cv = folds_of(y)
     sk = SkLogisticRegressionCV(
-        cv=cv, solver=sk_solver, tol=1e-10, max_iter=100_000, random_state=0,
-        use_legacy_attributes=False, **options,
-    ).fit(X, y, sample_weight=sw)  # fmt: skip
+        cv=cv,
+        solver=sk_solver,
+        tol=1e-10,
+        max_iter=100_000,
+        random_state=0,
+        use_legacy_attributes=False,
+        **options,
+    ).fit(X, y, sample_weight=sw)
     ours = LogisticRegressionCV(
         cv=cv, tol=1e-10, max_iter=1000, use_legacy_attributes=False, **options
     ).fit(X, y, sample_weight=sw)
@@ -153,8 +158,12 @@ def test_make_folds_accepts_ints_pairs_and_splitters():
     assert [t.tolist() for _, t in kfold] == [t.tolist() for _, t in KFold(4).split(X)]
     masks = [(y == 0, y == 1)]
     assert make_folds(masks, X, y)[0][1].tolist() == np.flatnonzero(y == 1).tolist()
-    for bad, message in [("abc", "cv must be None"), ([], "no folds"), ([(np.arange(3),)], "pairs"),
-                         ([([0, 99], [1])], "out of range")]:  # fmt: skip
+    for bad, message in [
+        ("abc", "cv must be None"),
+        ([], "no folds"),
+        ([(np.arange(3),)], "pairs"),
+        ([([0, 99], [1])], "out of range"),
+    ]:
         with pytest.raises(ValueError, match=message):
             make_folds(bad, X, y)
 
@@ -304,8 +313,18 @@ def test_attribute_layouts_are_scikit_learns(n_classes, l1_ratios, legacy, refit
             return {k: np.shape(v) for k, v in value.items()}
         return type(value).__name__ if np.isscalar(value) else np.shape(value)
 
-    for name in ("coefs_paths_", "scores_", "n_iter_", "C_", "l1_ratio_", "Cs_", "l1_ratios_",
-                 "coef_", "intercept_", "classes_"):  # fmt: skip
+    for name in (
+        "coefs_paths_",
+        "scores_",
+        "n_iter_",
+        "C_",
+        "l1_ratio_",
+        "Cs_",
+        "l1_ratios_",
+        "coef_",
+        "intercept_",
+        "classes_",
+    ):
         assert layout(getattr(ours, name)) == layout(getattr(sk, name)), name
 
 

@@ -30,8 +30,12 @@ def lp_separation(X, y):
     D = np.c_[X, np.ones(len(X))] * np.where(y == 1, 1.0, -1.0)[:, None]  # rows m_i(v) = D_i v
     n, p = D.shape
     quasi = linprog(-D.sum(0), A_ub=-D, b_ub=np.zeros(n), bounds=[(-1, 1)] * p)
-    complete = linprog(np.r_[np.zeros(p), -1.0], A_ub=np.c_[-D, np.ones(n)], b_ub=np.zeros(n),
-                       bounds=[(-1, 1)] * p + [(None, 1)])  # fmt: skip
+    complete = linprog(
+        np.r_[np.zeros(p), -1.0],
+        A_ub=np.c_[-D, np.ones(n)],
+        b_ub=np.zeros(n),
+        bounds=[(-1, 1)] * p + [(None, 1)],
+    )
     return -quasi.fun > 1e-7, -complete.fun > 1e-7
 
 
