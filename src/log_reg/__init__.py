@@ -3,6 +3,7 @@
 >>> from log_reg import log_reg, sigmoid
 """
 
+from log_reg.core.errors import ConvergenceWarning, NotFittedError
 from log_reg.core.numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
 from log_reg.datasets import load_toy
 from log_reg.files.persistence import load, save
@@ -11,7 +12,6 @@ from log_reg.inference.summary import ChiSquareTest, Summary, likelihood_ratio_t
 from log_reg.models.cv import LogisticRegressionCV
 from log_reg.models.estimator import LogisticRegression
 from log_reg.models.path import PathResult, regularization_path
-from log_reg.models.sklearn_compat import ConvergenceWarning, NotFittedError
 from log_reg.script import log_reg
 from log_reg.version import __version__
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from log_reg.core.numerics import FloatArray, IntArray
+from log_reg.core.arrays import FloatArray, IntArray
 
 __all__ = ["load_toy"]
 

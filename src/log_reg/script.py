@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_labels, check_number, check_X
-from log_reg.core.numerics import FloatArray
 from log_reg.core.objective import make_objective
 from log_reg.solvers.gd import solve_gd
 

@@ -1,100 +1,99 @@
-"""Where other kinds of arrays plug into the objective: NumPy, SciPy sparse, the array API.
+"""Back ends: where data held in different ways plug into a fit and into predictions.
 
-The objective does its per-sample work (raw predictions, losses, residuals, ``X^T R``) in
-the namespace and on the device of ``X``; the coefficient vector that solvers update stays
-a NumPy array on the host. Each pass therefore moves only ``n_coef`` numbers each way:
-the coefficients to the device, the gradient back. Solvers need no change.
+A back end answers for one kind of data what the fitting pipeline (``log_reg.models``)
+needs of it: the checks of ``X``, of the labels and of the weights; the objective whose
+passes run over the data (``log_reg.core.objective`` for data in memory, a sum over row
+chunks for Dask); the solvers it can run; and how predictions are mapped over rows.
+Everything it hands back to the solvers is coefficient-sized and lives on the host.
+``backend_for(X)`` picks one; no code outside this package asks which one it holds.
 
-NumPy arrays (and SciPy sparse matrices, which are NumPy underneath) take the plain path:
-no conversion, no import of anything optional. Any other array goes through
-``array-api-compat`` (an optional dependency), which gives a standard namespace for
-array-api-strict, PyTorch, CuPy and others.
+- ``in_memory``: NumPy arrays, SciPy sparse matrices, and arrays of the libraries that
+  follow the Python array API (PyTorch, CuPy, ...; computed on their device).
+- ``dask``: Dask arrays and data frames, fit chunk by chunk where Dask runs them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any
+from typing import Any, Protocol
 
-import numpy as np
+from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["Backend", "backend_of", "is_dask", "is_numpy", "working_dtype"]
+from log_reg.backends.in_memory import in_memory_backend
+from log_reg.core.objective import Objective
 
-
-#: Libraries whose arrays carry no ``__array_namespace__`` of their own yet.
-_ARRAY_LIBRARIES = frozenset({"torch", "cupy", "jax", "jaxlib", "array_api_strict", "mlx"})
-
-
-def is_numpy(x: Any) -> bool:
-    """True unless ``x`` is an array of another array library (PyTorch, CuPy, ...).
-
-    NumPy arrays, SciPy sparse matrices, data frames, lists and numbers are all NumPy's.
-    """
-    if isinstance(x, (np.ndarray, np.generic)):
-        return True
-    foreign = (
-        hasattr(x, "__array_namespace__") or type(x).__module__.split(".")[0] in _ARRAY_LIBRARIES
-    )
-    return not foreign
+__all__ = ["Backend", "backend_for"]
 
 
-def is_dask(x: Any) -> bool:
-    """True for Dask arrays and data frames (checked without importing Dask).
+class Backend(Protocol):
+    """What a fit and a prediction need of the data's home; see the package docstring."""
 
-    They stay lazy: NumPy's functions dispatch to Dask through ``__array_function__`` and
-    ``__array_ufunc__``, and ``log_reg.backends.dask`` sums the objective over chunks.
-    """
-    return type(x).__module__.split(".")[0] in ("dask", "dask_expr")
+    #: True when every row is in this process's memory: checks that read all of ``X`` at
+    #: once (separation, for unpenalized fits) run only then.
+    in_memory: bool
+    #: The namespace of ``X``'s arrays (NumPy for NumPy, SciPy sparse and Dask data).
+    xp: ModuleType
 
+    def check_X(self, X: Any, name: str = "X") -> Any:
+        """``X`` checked: 2-D, non-empty, real floating (float32 kept), finite."""
+        ...
 
-def working_dtype(X: Any) -> type[np.floating[Any]]:
-    """The NumPy dtype log_reg computes in for data ``X`` of any library: float32 for
-    float32 data, float64 for anything else (float64, integers, float16, ...)."""
-    if isinstance(X, np.ndarray):  # the common case, without formatting the dtype's name
-        return np.float32 if X.dtype == np.float32 else np.float64
-    return np.float32 if "float32" in str(X.dtype) else np.float64
+    def align_rows(self, X: Any, a: Any) -> Any:
+        """A per-row argument (labels, weights) given with ``X``, held as ``X``'s rows are."""
+        ...
 
+    def gather(self, X: Any) -> Any:
+        """``X`` whole in this process's memory (a stream's chunk, for ``partial_fit``)."""
+        ...
 
-class Backend:
-    """The namespace ``xp`` and device of an array, and moves between it and NumPy."""
+    def check_labels(self, y: Any, n_samples: int) -> tuple[NDArray[Any], Any]:
+        """The sorted classes and the labels encoded as ``0 .. n_classes - 1``."""
+        ...
 
-    def __init__(self, xp: ModuleType, device: Any = None) -> None:
-        self.xp, self.device = xp, device
+    def fit_weights(
+        self, sample_weight: Any, class_weight: Any, classes: NDArray[Any], y: Any
+    ) -> Any:
+        """Sample weights (checked) times class weights, one per row, held like ``y``."""
+        ...
 
-    @property
-    def is_numpy(self) -> bool:
-        return self.xp is np
+    def check_solver(self, spec: Any) -> None:
+        """Refuse, with a ``ValueError`` saying what to use, a solver that cannot run here."""
+        ...
+
+    def make_objective(self, X: Any, y: Any, **options: Any) -> Objective:
+        """``log_reg.core.objective.make_objective``'s objective, on this back end's data."""
+        ...
 
     def asarray(self, a: Any, dtype: Any = None) -> Any:
-        """NumPy (or any) data -> an array of this backend, on its device."""
-        if self.is_numpy:
-            return np.asarray(a, dtype=dtype)
-        return self.xp.asarray(np.ascontiguousarray(a), dtype=dtype, device=self.device)
+        """Host data -> an array that combines with ``X``'s (coefficients, shifts)."""
+        ...
 
     def to_numpy(self, a: Any) -> Any:
-        """An array of this backend -> a NumPy array on the host (no copy for NumPy)."""
-        if self.is_numpy:
-            return np.asarray(a)
-        try:  # arrays in host memory: shared through DLPack, no copy
-            return np.from_dlpack(a)
-        except (BufferError, RuntimeError, TypeError, ValueError):  # on an accelerator
-            from array_api_compat import to_device
+        """A coefficient-sized result computed from ``X`` -> a NumPy array on the host."""
+        ...
 
-            return np.from_dlpack(to_device(a, "cpu"))
+    def map_rows(
+        self,
+        method: Callable[[Any, Any], Any],
+        X: Any,
+        offset: ArrayLike | None,
+        *,
+        check: Callable[[Any], Any],
+        width: int | None,
+        dtype: Any,
+    ) -> Any:
+        """``method(X, offset)``: at once on data in memory (``method`` checks ``X``), or on
+        each row chunk, lazily, after ``check(X)`` has checked the whole ``X`` once (``width``
+        columns, ``None``: one value a row; ``dtype``: the checked ``X``'s when ``None``)."""
+        ...
 
 
-NUMPY = Backend(np)
+def backend_for(X: Any) -> Backend:
+    """The back end of ``X``: Dask for Dask arrays and data frames (recognized without
+    importing Dask), else the in-memory one of ``X``'s array library."""
+    if type(X).__module__.split(".")[0] in ("dask", "dask_expr"):
+        from log_reg.backends.dask import DASK
 
-
-def backend_of(X: Any) -> Backend:
-    """The backend of ``X``: NumPy without importing anything, else via array-api-compat."""
-    if is_numpy(X):
-        return NUMPY
-    try:
-        import array_api_compat
-    except ImportError as exc:
-        raise TypeError(
-            f"X is a {type(X).__module__}.{type(X).__name__}; arrays other than NumPy need "
-            "the optional package array-api-compat: pip install 'log_reg[array-api]'."
-        ) from exc
-    return Backend(array_api_compat.array_namespace(X), array_api_compat.device(X))
+        return DASK
+    return in_memory_backend(X)

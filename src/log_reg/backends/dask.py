@@ -57,7 +57,6 @@ import numpy as np
 from dask.base import compute
 from numpy.typing import ArrayLike
 
-from log_reg.backends import Backend
 from log_reg.backends.dask_inputs import (
     check_dask_labels,
     check_dask_solver,
@@ -66,29 +65,19 @@ from log_reg.backends.dask_inputs import (
     dask_sample_weight,
     rows_like,
 )
-from log_reg.core.checks import check_bounds, check_offset, check_X, is_dask
+from log_reg.core.arrays import ArrayLibrary, FloatArray, IntArray
+from log_reg.core.checks import check_bounds, check_offset, check_X
 from log_reg.core.curvature import HessianVectorProduct
 from log_reg.core.loss import BINARY, MULTINOMIAL, LogLoss
-from log_reg.core.numerics import FloatArray, IntArray
 from log_reg.core.objective import Objective
 from log_reg.core.penalty import ElasticNet
 
-__all__ = [
-    "DASK",
-    "DaskObjective",
-    "check_dask_X",
-    "check_dask_labels",
-    "check_dask_solver",
-    "dask_sample_weight",
-    "make_dask_objective",
-    "map_rows",
-    "rows_like",
-]
+__all__ = ["DASK", "DaskBackend", "DaskObjective", "make_dask_objective", "map_rows"]
 
 
-class DaskBackend(Backend):
-    """``dask.array`` for ``_fitting``'s standardization: NumPy operands broadcast against
-    Dask arrays as they are, and ``to_numpy`` computes (coefficient-sized results only)."""
+class DaskArrays(ArrayLibrary):
+    """``dask.array`` as an objective's array library: NumPy operands broadcast against Dask
+    arrays as they are, and ``to_numpy`` computes (coefficient-sized results only)."""
 
     def __init__(self) -> None:
         super().__init__(da)
@@ -97,7 +86,51 @@ class DaskBackend(Backend):
         return a if dtype is None else a.astype(dtype)
 
     def to_numpy(self, a: Any) -> Any:
-        return np.asarray(a.compute() if is_dask(a) else a)
+        return np.asarray(a.compute() if hasattr(a, "compute") else a)
+
+
+DASK_ARRAYS = DaskArrays()
+
+
+class DaskBackend(DaskArrays):
+    """The back end of Dask arrays and data frames (``log_reg.backends.Backend``); see the
+    module docstring for what a fit on it differs in."""
+
+    in_memory = False
+
+    def check_X(self, X: Any, name: str = "X") -> Any:
+        return check_dask_X(X, name)
+
+    def align_rows(self, X: Any, a: Any) -> Any:
+        return rows_like(X, a)
+
+    def gather(self, X: Any) -> Any:
+        return np.asarray(X)
+
+    def check_labels(self, y: Any, n_samples: int) -> tuple[Any, Any]:
+        return check_dask_labels(y, n_samples)
+
+    def fit_weights(self, sample_weight: Any, class_weight: Any, classes: Any, y: Any) -> Any:
+        return dask_sample_weight(sample_weight, y, classes, class_weight)
+
+    def check_solver(self, spec: Any) -> None:
+        check_dask_solver(spec)
+
+    def make_objective(self, X: Any, y: Any, **options: Any) -> Objective:
+        return make_dask_objective(X, y, **options)
+
+    def map_rows(
+        self,
+        method: Callable[[Any, Any], Any],
+        X: Any,
+        offset: ArrayLike | None,
+        *,
+        check: Callable[[Any], Any],
+        width: int | None,
+        dtype: Any,
+    ) -> Any:
+        A = check(X)
+        return map_rows(method, A, offset, width=width, dtype=A.dtype if dtype is None else dtype)
 
 
 DASK = DaskBackend()
@@ -155,7 +188,7 @@ def make_dask_objective(
         loss=BINARY if n_classes == 2 else MULTINOMIAL,
         penalty=penalty if penalty is not None else ElasticNet(),
         fit_intercept=fit_intercept,
-        backend=DASK,
+        backend=DASK_ARRAYS,
         offset=offset,
         lower=lower,
         upper=upper,

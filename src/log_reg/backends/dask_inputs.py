@@ -13,9 +13,8 @@ import dask.array as da
 import numpy as np
 from numpy.typing import NDArray
 
-from log_reg.core.checks import check_labels, is_dask
-from log_reg.core.numerics import FloatArray, IntArray
-from log_reg.models.pipeline import class_weights
+from log_reg.core.arrays import FloatArray, IntArray
+from log_reg.core.checks import check_labels, class_weights
 
 __all__ = [
     "check_dask_X",
@@ -65,7 +64,7 @@ def rows_like(X: Any, a: Any) -> Any:
         return None
     if hasattr(a, "to_dask_array"):
         a = a.to_dask_array(lengths=True)
-    if not is_dask(a):
+    if not _is_dask(a):
         a = np.asarray(a)
     if a.ndim == 0 or a.shape[0] != X.shape[0]:
         return a
@@ -121,7 +120,7 @@ def checked_weights(sample_weight: Any, y: Any) -> tuple[Any, float]:
     if sample_weight is None:
         return da.ones(y.shape[0], chunks=chunks), float(y.shape[0])
     s = sample_weight
-    if not is_dask(s) and np.ndim(s) == 0:
+    if not _is_dask(s) and np.ndim(s) == 0:
         s = da.full(y.shape[0], float(s), chunks=chunks)
     if s.shape != y.shape[:1]:
         raise ValueError(
@@ -161,3 +160,8 @@ def check_dask_solver(spec: Any) -> None:
             "solver 'liblinear' is not supported on Dask arrays; use 'cd' for L1 and "
             "elastic net, 'lbfgs', 'newton' or 'newton-cg' for L2 (or 'auto')."
         )
+
+
+def _is_dask(a: Any) -> bool:
+    """True for a Dask array or series (as ``log_reg.backends.backend_for`` tells them)."""
+    return type(a).__module__.split(".")[0] in ("dask", "dask_expr")

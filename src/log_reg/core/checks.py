@@ -10,8 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.backends import backend_of, is_dask, is_numpy
-from log_reg.core.arrays import FloatArray, IntArray
+from log_reg.core.arrays import FloatArray, IntArray, array_library, is_numpy
 
 __all__ = [
     "check_X",
@@ -23,7 +22,8 @@ __all__ = [
     "check_number",
     "check_offset",
     "check_sample_weight",
-    "is_dask",
+    "class_weights",
+    "fit_weights",
 ]
 
 
@@ -93,12 +93,8 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
 
     Data frames and lists are converted; values that are not numbers raise a ``ValueError``
     (text) or ``TypeError`` (other objects) from the conversion, with NumPy's reason.
-    Dask arrays stay lazy (``log_reg.backends.dask.check_dask_X``).
+    Data held elsewhere (Dask) are checked by their back end (``log_reg.backends``).
     """
-    if is_dask(X):
-        from log_reg.backends.dask import check_dask_X
-
-        return check_dask_X(X, name)
     if hasattr(X, "tocsr"):
         return _check_sparse(X, name)
     if not is_numpy(X) and hasattr(X, "shape") and not hasattr(X, "columns"):
@@ -130,7 +126,7 @@ def check_X(X: ArrayLike, name: str = "X") -> FloatArray:
 
 def _check_array_api(X: Any, name: str) -> Any:
     """An array of another library (PyTorch, CuPy, ...): checked in its own namespace."""
-    xp = backend_of(X).xp
+    xp = array_library(X).xp
     if not xp.isdtype(X.dtype, "real floating"):
         X = xp.astype(X, xp.float64)
     if X.ndim != 2:
@@ -199,10 +195,6 @@ def check_labels(y: ArrayLike, n_samples: int, name: str = "y") -> tuple[NDArray
     """
     if y is None:
         raise ValueError(f"This estimator requires y to be passed, but the target {name} is None.")
-    if is_dask(y):  # classes from one reduction, labels encoded lazily
-        from log_reg.backends.dask import check_dask_labels
-
-        return check_dask_labels(y, n_samples, name)
     labels = np.asarray(y)
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels.ravel()
@@ -288,6 +280,39 @@ def check_sample_weight(sample_weight: ArrayLike | None, n_samples: int, dtype: 
     if not s.sum() > 0:
         raise ValueError("sample_weight must have a positive sum; got all zeros.")
     return s
+
+
+def class_weights(
+    class_weight: Any, classes: NDArray[Any], y: IntArray, s: FloatArray
+) -> FloatArray:
+    """Weight of each class: ones, a user's dict, or "balanced" ``S / (K * S_k)``."""
+    K = len(classes)
+    if class_weight is None:
+        return np.ones(K)
+    if isinstance(class_weight, str) and class_weight == "balanced":
+        per_class = np.bincount(y, weights=s, minlength=K)  # S_k
+        return per_class.sum() / (K * per_class)
+    if not isinstance(class_weight, dict):
+        raise ValueError(
+            "class_weight must be None, 'balanced' or a dict {label: weight}; "
+            f"got {class_weight!r}."
+        )
+    unknown = [k for k in class_weight if k not in set(classes.tolist())]
+    if unknown:
+        raise ValueError(
+            f"class_weight has labels that are not classes of y: {unknown!r}; "
+            f"the classes are {classes.tolist()!r}."
+        )
+    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+
+
+def fit_weights(
+    sample_weight: ArrayLike | None, class_weight: Any, classes: NDArray[Any], y: IntArray
+) -> FloatArray:
+    """The weights a fit uses: sample weights (checked; ones when ``None``) times the
+    weight of each sample's class (``class_weights``); float64, shape ``(n_samples,)``."""
+    s = check_sample_weight(sample_weight, len(y), np.float64)
+    return s * class_weights(class_weight, classes, y, s)[y]
 
 
 def check_offset(offset: ArrayLike, n: int, n_raw: int, dtype: Any) -> FloatArray:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from log_reg.core import kernels as _passes
+from log_reg.core.arrays import FloatArray, IntArray
 from log_reg.core.kernels import scores, top_eigenvalue
-from log_reg.core.numerics import FloatArray, IntArray
 
 if TYPE_CHECKING:
     from log_reg.core.objective import Objective

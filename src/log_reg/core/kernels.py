@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from log_reg.backends import Backend
-from log_reg.core.numerics import FloatArray
+from log_reg.core.arrays import ArrayLibrary, FloatArray
 
 __all__ = [
     "BLOCK_BYTES",
@@ -30,19 +29,13 @@ __all__ = [
     "weighted_gram",
 ]
 
-#: NumPy data is processed a block of rows at a time, each at most 16 MiB of ``X``: what
-#: stays in cache between the two products of a pass (``X_b W^T``, then ``X_b^T R_b``), so
-#: ``X`` is read once a pass, and the bound on every temporary the size of a block (scaled
-#: rows for a Hessian, squares for its diagonal): no copy of ``X`` is ever made. At least
-#: ``MIN_BLOCK_ROWS`` rows a block. (Wide rows fill a block in few rows: on 5,000 x 2,000,
-#: blocks of 16 MiB made the default fit 6% faster than blocks of 8 MiB, fewer calls a pass.)
+#: NumPy passes walk over blocks of at most this many bytes of ``X`` (and at least
+#: ``MIN_BLOCK_ROWS`` rows): a block read for ``X_b W^T`` is still in cache for ``X_b^T R_b``,
+#: and no temporary is larger than a block, so ``X`` is never copied (benchmarks/README.md).
 BLOCK_BYTES = 16 * 2**20
 MIN_BLOCK_ROWS = 256
-#: ... and at most ``MAX_BLOCK_ROWS`` rows, so that narrow float32 data is not read in
-#: blocks too big for a core's cache. Measured on 200,000 x 50 (a pass, the loss included):
-#: blocks of 10,000 to 12,000 rows were 4% faster than blocks of 21k rows in float64 and
-#: 20% faster than blocks of 42k rows in float32; below about 9,000 rows OpenBLAS computed
-#: ``X_b w`` on one thread, and the pass took 40% longer.
+#: ... and at most this many rows: narrow data in blocks that fit a core's cache, yet large
+#: enough that BLAS computes ``X_b w`` on all threads (benchmarks/README.md).
 MAX_BLOCK_ROWS = 12_288
 #: ``lipschitz`` eigendecomposes the dense Gram matrix up to this many columns (exact),
 #: and estimates its top eigenvalue by power iteration beyond (no ``p x p`` matrix).
@@ -84,7 +77,7 @@ def scores(X: Any, W: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def weighted_gram(
-    X: Any, d: Any, fit_intercept: bool, dtype: Any, backend: Backend, features: Any = None
+    X: Any, d: Any, fit_intercept: bool, dtype: Any, backend: ArrayLibrary, features: Any = None
 ) -> FloatArray:
     """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``.
 
@@ -125,7 +118,7 @@ def weighted_gram(
     return G
 
 
-def squares_times(X: Any, D: Any, dtype: Any, backend: Backend) -> FloatArray:
+def squares_times(X: Any, D: Any, dtype: Any, backend: ArrayLibrary) -> FloatArray:
     """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
     total = np.zeros((D.shape[1], X.shape[1]), dtype=dtype)
     blocks = row_blocks(X)

@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from log_reg.backends import backend_of
-from log_reg.core.numerics import FloatArray, expit, log1pexp, logsumexp, max_and_shifted, softmax
+from log_reg.core.arrays import FloatArray, array_library
+from log_reg.core.numerics import expit, log1pexp, logsumexp, max_and_shifted, softmax
 
 __all__ = ["BINARY", "MULTINOMIAL", "BinaryLogLoss", "LogLoss", "MultinomialLogLoss"]
 
@@ -81,7 +81,7 @@ class LogLoss:
         ``H_i = diag(p_i) - p_i p_i^T``; with one raw prediction that is ``p_i (1 - p_i)``.
         It is the Hessian of ``f`` in the intercepts alone (their column of ones in ``X~``).
         """
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         P = self.proba(Z)
         wP = weights[:, None] * P  # (n, n_raw)
         if P.shape[1] == 1:
@@ -127,7 +127,7 @@ class BinaryLogLoss(LogLoss):
     def loss_gradient(
         self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False, labels: Any = None
     ) -> tuple[FloatArray, FloatArray]:
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         # softplus(z) = log(1 + e^z) = max(z, 0) + log1p(e^-|z|): never overflows.
         softplus = xp.maximum(Z, 0.0) + xp.log1p(xp.exp(-xp.abs(Z)))
         # sigmoid(z) = e^z / (1 + e^z) = exp(z - softplus(z)): at most 1, no overflow, and
@@ -138,7 +138,7 @@ class BinaryLogLoss(LogLoss):
     def hessian_blocks(self, Z: FloatArray) -> FloatArray:
         # p (1 - p) = e / (1 + e)^2 with e = exp(-|z|) <= 1, for either sign of z (the
         # sigmoid's derivative is even): one formula, no branch, no overflow.
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         e = xp.exp(-xp.abs(Z))
         one_plus_e = 1 + e
         return (e / (one_plus_e * one_plus_e))[:, :, None]  # (n, 1, 1)
@@ -173,12 +173,12 @@ class MultinomialLogLoss(LogLoss):
         return softmax(Z, axis=1)
 
     def loss(self, Y: FloatArray, Z: FloatArray) -> FloatArray:
-        return logsumexp(Z, axis=1) - backend_of(Z).xp.sum(Y * Z, axis=1)
+        return logsumexp(Z, axis=1) - array_library(Z).xp.sum(Y * Z, axis=1)
 
     def loss_gradient(
         self, Y: FloatArray, Z: FloatArray, overwrite_z: bool = False, labels: Any = None
     ) -> tuple[FloatArray, FloatArray]:
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         # With m = max_k z_k: E = exp(z - m) lies in (0, 1], s = sum_k E_k >= 1, and
         # logsumexp(z) = m + log s, p = E / s. E is then turned into p - y in place.
         rows = None if labels is None or xp is not np else np.arange(len(labels))
@@ -205,7 +205,7 @@ class MultinomialLogLoss(LogLoss):
         return losses, E
 
     def hessian_blocks(self, Z: FloatArray) -> FloatArray:
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         p = softmax(Z, axis=1)  # (n, K)
         eye = xp.eye(p.shape[1], dtype=p.dtype)
         return p[:, :, None] * (eye - p[:, None, :])  # diag(p) - p p^T, (n, K, K)
@@ -215,7 +215,7 @@ class MultinomialLogLoss(LogLoss):
 
         def hessp(V: FloatArray) -> FloatArray:
             # (diag(p) - p p^T) v = p * v - p (p . v), per row; (n, K)
-            return p * (V - backend_of(V).xp.sum(p * V, axis=1, keepdims=True))
+            return p * (V - array_library(V).xp.sum(p * V, axis=1, keepdims=True))
 
         return p - Y, hessp
 

@@ -26,12 +26,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from log_reg.backends import backend_of, is_dask, is_numpy
-from log_reg.core.arrays import FloatArray, IntArray
+from log_reg.core.arrays import FloatArray, array_library, is_numpy
 
 __all__ = [
-    "FloatArray",
-    "IntArray",
     "expit",
     "log1pexp",
     "log_sigmoid",
@@ -47,10 +44,10 @@ def _prepare(x: ArrayLike) -> tuple[ModuleType, Any]:
     NumPy keeps float16/32/64 and promotes the rest (ints, lists, Python numbers) to
     float64; other libraries' arrays are used as they are.
     """
-    if is_dask(x):  # NumPy's functions dispatch to Dask lazily
-        return np, x
+    if not isinstance(x, np.ndarray) and hasattr(x, "__array_function__"):
+        return np, x  # a duck array (Dask's, ...): NumPy's functions dispatch to it
     if not is_numpy(x):
-        return backend_of(x).xp, x
+        return array_library(x).xp, x
     a = np.asarray(x)
     if not np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float64)

@@ -39,8 +39,15 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from log_reg.backends import NUMPY, Backend, backend_of, working_dtype
 from log_reg.core import curvature as _curvature
+from log_reg.core.arrays import (
+    NUMPY,
+    ArrayLibrary,
+    FloatArray,
+    IntArray,
+    array_library,
+    working_dtype,
+)
 from log_reg.core.checks import (
     check_bounds,
     check_class_codes,
@@ -52,7 +59,6 @@ from log_reg.core.checks import (
 from log_reg.core.curvature import HessianVectorProduct
 from log_reg.core.kernels import row_blocks, scores, squares_times, weighted_gram
 from log_reg.core.loss import BINARY, MULTINOMIAL, LogLoss
-from log_reg.core.numerics import FloatArray, IntArray
 from log_reg.core.penalty import ElasticNet, alpha_from_C, kkt_violation
 
 __all__ = ["Objective", "alpha_from_C", "kkt_violation", "make_objective"]
@@ -72,7 +78,7 @@ class Objective:
     loss: LogLoss
     penalty: ElasticNet
     fit_intercept: bool
-    backend: Backend = NUMPY
+    backend: ArrayLibrary = NUMPY
     offset: Any = None  # (n, n_raw) known term added to Z, on X's backend; None: 0
     lower: FloatArray | None = None  # (n_coef,) bounds; -inf/+inf where free (intercepts)
     upper: FloatArray | None = None
@@ -376,7 +382,7 @@ def make_objective(
         X = check_X(X)  # NumPy, SciPy sparse or array-API arrays, each kept as it is
     n_classes = check_int(n_classes, "n_classes", low=2)
     y = check_class_codes(y, X.shape[0], n_classes)
-    backend = backend_of(X)
+    backend = array_library(X)
     dtype = working_dtype(X)
     loss = BINARY if n_classes == 2 else MULTINOMIAL
     if n_classes == 2:

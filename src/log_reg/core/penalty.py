@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from log_reg.core.numerics import FloatArray
+from log_reg.core.arrays import FloatArray
 
 __all__ = [
     "ElasticNet",

@@ -11,11 +11,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.backends import backend_of, is_numpy
-from log_reg.core.checks import check_choice, check_sample_weight, check_X
-from log_reg.core.numerics import FloatArray, IntArray, logsumexp, softmax
-from log_reg.models.pipeline import class_weights
-from log_reg.models.sklearn_compat import NotFittedError, compat_class
+from log_reg.core.arrays import FloatArray, IntArray, array_library, is_numpy
+from log_reg.core.checks import check_choice, check_X, fit_weights
+from log_reg.core.errors import NotFittedError, compat_class
+from log_reg.core.numerics import logsumexp, softmax
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 
@@ -61,7 +60,7 @@ def _host(a: Any) -> NDArray[Any]:
     """A dense NumPy array on the host: sparse matrices and other libraries' arrays too."""
     if hasattr(a, "toarray"):
         return np.asarray(a.toarray())
-    return np.asarray(a) if is_numpy(a) else np.asarray(backend_of(a).to_numpy(a))
+    return np.asarray(a) if is_numpy(a) else np.asarray(array_library(a).to_numpy(a))
 
 
 def _encode(y: ArrayLike, classes: NDArray[Any], n: int) -> IntArray:
@@ -92,10 +91,9 @@ def _fit(
         raise ValueError(f"X has {A.shape[1]} features; the model has {model.n_features_in_}.")
     classes = _host(model.classes_)
     y_enc = _encode(_host(y), classes, len(A))
-    s = check_sample_weight(
-        None if sample_weight is None else _host(sample_weight), len(A), np.float64
+    s = fit_weights(
+        None if sample_weight is None else _host(sample_weight), model.class_weight, classes, y_enc
     )
-    s = s * class_weights(model.class_weight, classes, y_enc, s)[y_enc]
     r = 0 if reference_class is None else int(_encode([reference_class], classes, 1)[0])
     # every class's raw score [b_k, W_k]; two classes: class 0 scores 0, class 1 coef_
     W, b = _host(model.coef_).astype(np.float64), _host(model.intercept_).astype(np.float64)

@@ -19,8 +19,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int
-from log_reg.core.numerics import FloatArray
 
 __all__ = ["chi2_sf", "norm_cdf", "norm_ppf", "norm_sf"]
 

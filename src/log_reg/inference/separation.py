@@ -33,9 +33,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from log_reg.backends import backend_of, is_numpy
+from log_reg.core.arrays import FloatArray, IntArray, array_library, is_numpy
 from log_reg.core.checks import check_sample_weight
-from log_reg.core.numerics import FloatArray, IntArray
 
 __all__ = ["PerfectSeparationWarning", "Separation", "check_separation"]
 
@@ -215,7 +214,7 @@ def _host(X: Any) -> Any:
     if hasattr(X, "tocsr"):
         return X.tocsr().astype(np.float64)
     if not is_numpy(X):
-        X = backend_of(X).to_numpy(X)
+        X = array_library(X).to_numpy(X)
     return np.asarray(X, dtype=np.float64)
 
 

@@ -39,8 +39,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 from log_reg.inference.covariance import (
     _covariance,
     _fit,

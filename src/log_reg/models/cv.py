@@ -28,17 +28,17 @@ from log_reg.core.checks import (
     check_number,
     check_sample_weight,
     check_X,
+    fit_weights,
 )
+from log_reg.core.errors import DataConversionWarning, warn
 from log_reg.models.cv_params import reject_params, resolve_l1_ratios, resolve_legacy
 from log_reg.models.cv_search import Data, Settings, choose, search
 from log_reg.models.estimator import LogisticRegression
 from log_reg.models.folds import make_folds
-from log_reg.models.path import check_Cs, warn_if_not_converged
-from log_reg.models.path_problem import path_solver
-from log_reg.models.pipeline import class_weights
+from log_reg.models.path import check_Cs, path_problem, warn_if_not_converged
+from log_reg.models.pipeline import choose_spec
 from log_reg.models.prediction import _feature_names
 from log_reg.models.scoring import Scorer, get_scorer
-from log_reg.models.sklearn_compat import DataConversionWarning, warn
 
 __all__ = ["LogisticRegressionCV"]
 
@@ -248,8 +248,7 @@ class LogisticRegressionCV(LogisticRegression):
         A, labels = _check_data(X, y)
         classes, y_enc = check_labels(labels, A.shape[0])
         v = None if sample_weight is None else check_sample_weight(sample_weight, len(y_enc), float)
-        s = np.ones(len(y_enc)) if v is None else v
-        s = s * class_weights(self.class_weight, classes, y_enc, s)[y_enc]
+        s = fit_weights(v, self.class_weight, classes, y_enc)
         data = Data(A, labels, classes, y_enc, s, v)
         settings = self._settings(data, ratios)
         # 2. one warm path per fold and l1_ratio, scored on the test rows
@@ -275,24 +274,39 @@ class LogisticRegressionCV(LogisticRegression):
         return self
 
     def _settings(self, data: Data, ratios: list[float]) -> Settings:
-        K, d = len(data.classes), data.X.shape[1]
+        K = len(data.classes)
         if isinstance(self.Cs, (int, np.integer)) and not isinstance(self.Cs, bool):
             Cs = check_Cs(np.logspace(-4, 4, check_int(self.Cs, "Cs", low=1)))
         else:
             Cs = check_Cs(self.Cs)
-        shape = (data.X.shape[0], (1 if K == 2 else K) * (d + 1))  # what "auto" weighs
-        specs = [
-            path_solver(self.solver, l1_ratio=r, shape=shape, Cs=Cs, dual=bool(self.dual))
+        tol = check_number(self.tol, "tol", low=0)
+        max_iter = check_int(self.max_iter, "max_iter", low=0)
+        multi_class = check_choice(self.multi_class, "multi_class", ("multinomial", "ovr"))
+        problems = [
+            path_problem(
+                l1_ratio=r,
+                tol=tol,
+                max_iter=max_iter,
+                fit_intercept=bool(self.fit_intercept),
+                solver=self.solver,
+                multi_class=multi_class,
+                dual=bool(self.dual),
+                intercept_scaling=self.intercept_scaling,
+                random_state=self.random_state,
+            )
             for r in ratios
         ]
+        unpenalized = bool(np.isinf(Cs).any())
+        specs = [choose_spec(p, K, data.X.shape, unpenalized_too=unpenalized) for p in problems]
         return Settings(
             Cs=Cs,
             l1_ratios=ratios,
+            problems=problems,
             specs=specs,
-            tol=check_number(self.tol, "tol", low=0),
-            max_iter=check_int(self.max_iter, "max_iter", low=0),
+            tol=tol,
+            max_iter=max_iter,
             fit_intercept=bool(self.fit_intercept),
-            multi_class=check_choice(self.multi_class, "multi_class", ("multinomial", "ovr")),
+            multi_class=multi_class,
             intercept_scaling=self.intercept_scaling,
             random_state=self.random_state,
             verbose=int(self.verbose),

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from log_reg.models.sklearn_compat import warn
+from log_reg.core.errors import warn
 
 __all__ = ["reject_params", "resolve_l1_ratios", "resolve_legacy"]
 

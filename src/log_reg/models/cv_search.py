@@ -19,11 +19,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from log_reg.backends import backend_for
 from log_reg.core.arrays import FloatArray, IntArray
 from log_reg.models.estimator import LogisticRegression
 from log_reg.models.folds import Folds
 from log_reg.models.path import PathResult, solve_path
-from log_reg.models.path_problem import prepare_path
+from log_reg.models.pipeline import Problem, prepare
 from log_reg.models.scoring import Scorer, fold_scorer
 from log_reg.solvers import SolverSpec
 
@@ -52,6 +53,7 @@ class Settings:
 
     Cs: FloatArray
     l1_ratios: list[float]
+    problems: list[Problem]  # the settings of the path for each l1_ratio
     specs: list[SolverSpec]  # the solver for each l1_ratio
     tol: float
     max_iter: int
@@ -83,25 +85,14 @@ def _path(
     Cs: FloatArray | None = None,
 ) -> PathResult:
     """The path of l1_ratio number ``i`` on ``rows``, over ``Cs`` (default: the grid)."""
-    problem = prepare_path(
-        data.X[rows],
-        data.y_enc[rows],
-        len(data.classes),
-        data.s[rows],
-        settings.specs[i],
-        fit_intercept=settings.fit_intercept,
-        multi_class=settings.multi_class,
-        intercept_scaling=settings.intercept_scaling,
+    X, problem = data.X[rows], settings.problems[i]
+    K = len(data.classes)
+    design = prepare(
+        problem, backend_for(X), X, data.y_enc[rows], K, data.s[rows], settings.specs[i]
     )
+    Cs = settings.Cs if Cs is None else Cs
     return solve_path(
-        problem,
-        settings.Cs if Cs is None else Cs,
-        settings.l1_ratios[i],
-        classes=data.classes,
-        tol=settings.tol,
-        max_iter=settings.max_iter,
-        random_state=settings.random_state,
-        start=start,
+        design, Cs, settings.l1_ratios[i], classes=data.classes, problem=problem, start=start
     )
 
 

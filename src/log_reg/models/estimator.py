@@ -18,28 +18,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.backends import backend_of
-from log_reg.core.checks import (
-    check_choice,
-    check_int,
-    check_labels,
-    check_number,
-    check_X,
-    is_dask,
-)
-from log_reg.core.numerics import FloatArray
+from log_reg.backends import backend_for
+from log_reg.core.arrays import FloatArray, to_host
+from log_reg.core.checks import check_choice, check_int, check_number, check_X
+from log_reg.core.errors import DataConversionWarning, warn
 from log_reg.inference.separation import PerfectSeparationWarning
 from log_reg.inference.summary import ChiSquareTest, Summary, training_data
 from log_reg.inference.summary import summary as _summary
 from log_reg.inference.summary import wald_test as _wald_test
 from log_reg.models.pipeline import Problem, fit_problem
-from log_reg.models.prediction import LinearClassifier, _feature_names, _host
-from log_reg.models.sklearn_compat import (
-    DataConversionWarning,
-    EstimatorBase,
-    resolve_penalty,
-    warn,
-)
+from log_reg.models.prediction import LinearClassifier, _feature_names
+from log_reg.models.sklearn_compat import EstimatorBase, resolve_penalty
 from log_reg.models.streaming import StreamStep, encode_chunk, sgd_pass
 
 __all__ = ["LogisticRegression"]
@@ -211,33 +200,26 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
                 FutureWarning,
             )
         names = _feature_names(X)
-        X = check_X(X)
-        backend = backend_of(X)
-        if is_dask(X):  # y and weights stay lazy, chunked like X (log_reg.backends.dask)
-            from log_reg.backends.dask import rows_like
-
-            labels, sample_weight = rows_like(X, y), rows_like(X, sample_weight)
-        else:
-            labels = None if y is None else _host(y)
-            sample_weight = None if sample_weight is None else _host(sample_weight)
+        backend = backend_for(X)  # where the passes run: in memory, or Dask's chunks
+        A = backend.check_X(X)
+        labels, sample_weight = backend.align_rows(A, y), backend.align_rows(A, sample_weight)
         if labels is not None and labels.ndim == 2 and labels.shape[1] == 1:
             warn(
                 "A column-vector y was passed when a 1d array was expected. Please change "
                 "the shape of y to (n_samples,), for example using ravel().",
                 DataConversionWarning,
             )
-        classes, encoded = check_labels(labels, X.shape[0])
+        classes, encoded = backend.check_labels(labels, A.shape[0])
         warm = None
         if self.warm_start and hasattr(self, "coef_") and len(self.classes_) == len(classes):
-            warm = (self._dense_coef(), _host(self.intercept_))
-        offset = None if offset is None else _host(offset)
-        fitted = fit_problem(
-            self._problem(C, l1_ratio), X, encoded, classes, sample_weight, warm, offset
-        )
+            warm = (self._dense_coef(), to_host(self.intercept_))
+        offset = None if offset is None else to_host(offset)
+        problem = self._problem(C, l1_ratio)
+        fitted = fit_problem(problem, backend, A, encoded, classes, sample_weight, warm, offset)
         if fitted.separation is not None:  # checked for unpenalized fits only, warned once
             warn(fitted.separation.message(names), PerfectSeparationWarning)
         # An unpenalized model keeps references (no copy) to its data, for summary().
-        self._training_data = (X, labels, sample_weight) if np.isinf(C) else None
+        self._training_data = (A, labels, sample_weight) if np.isinf(C) else None
         # Fitted arrays live where X lives: NumPy, or X's array library and device.
         self.classes_ = classes if classes.dtype.kind not in "iuf" else backend.asarray(classes)
         self.coef_ = backend.asarray(fitted.coef)
@@ -246,7 +228,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         self.converged_ = fitted.converged
         self.loss_history_ = fitted.loss_history
         self.solver_ = fitted.solver
-        self.n_features_in_ = X.shape[1]
+        self.n_features_in_ = A.shape[1]
         if names is not None:
             self.feature_names_in_ = names
         elif hasattr(self, "feature_names_in_"):
@@ -318,18 +300,18 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         if not first:
             self._check_feature_names(X)
         names = _feature_names(X)
-        X = check_X(np.asarray(X) if is_dask(X) else X)  # a Dask chunk: in memory, like a chunk
+        X = check_X(backend_for(X).gather(X))  # a chunk of a stream, in memory
         if not first and X.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
                 f"{self.n_features_in_} features as input."
             )
-        known = None if first else _host(self.classes_)
+        known = None if first else to_host(self.classes_)
         classes_, encoded = encode_chunk(y, X.shape[0], known, classes)
         previous = None
         if not first:
             seen, t = getattr(self, "n_seen_", 0.0), getattr(self, "t_", 0)
-            previous = StreamStep(self._dense_coef(), _host(self.intercept_), seen, t, [])
+            previous = StreamStep(self._dense_coef(), to_host(self.intercept_), seen, t, [])
         step = sgd_pass(self._problem(C, l1_ratio), X, encoded, classes_, sample_weight, previous)
         self.classes_, self.coef_, self.intercept_ = classes_, step.coef, step.intercept
         self.n_seen_, self.t_ = step.n_seen, step.t

@@ -32,27 +32,25 @@ are exactly zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.backends import backend_of, is_numpy
-from log_reg.core.arrays import FloatArray
+from log_reg.backends import backend_for
+from log_reg.core.arrays import FloatArray, to_host
 from log_reg.core.checks import (
     check_choice,
     check_int,
     check_labels,
     check_number,
-    check_sample_weight,
     check_X,
+    fit_weights,
 )
+from log_reg.core.errors import ConvergenceWarning, warn
 from log_reg.core.objective import Objective, alpha_from_C
-from log_reg.core.penalty import ElasticNet
-from log_reg.models.path_problem import PathProblem, path_solver, prepare_path, to_solver, to_user
-from log_reg.models.pipeline import class_weights
-from log_reg.models.sklearn_compat import ConvergenceWarning, warn
+from log_reg.models.pipeline import Design, Problem, choose_spec, prepare, solve
 
 __all__ = ["PathResult", "alpha_max", "regularization_path", "solve_path"]
 
@@ -112,49 +110,45 @@ def alpha_max(task: Objective, l1_ratio: float) -> float:
     return float(np.max(np.abs(grad), initial=0.0)) / r
 
 
-def default_Cs(problem: PathProblem, l1_ratio: float, n_Cs: int, eps: float) -> FloatArray:
+def default_Cs(design: Design, l1_ratio: float, n_Cs: int, eps: float) -> FloatArray:
     """The default grid, increasing ``C``; see the module docstring."""
-    top = max(alpha_max(task, l1_ratio) for task in problem.tasks) if l1_ratio > 0 else 0.0
+    top = max(alpha_max(task, l1_ratio) for task in design.tasks) if l1_ratio > 0 else 0.0
     if top == 0:  # L2, or data that no weight can help: scikit-learn's grid
         return np.logspace(-4, 4, n_Cs)
     alphas = top * np.logspace(0, np.log10(eps), n_Cs)  # (n_Cs,), from alpha_max down
-    return 1 / (alphas * problem.total_weight)
+    return 1 / (alphas * design.total_weight)
 
 
 def solve_path(
-    problem: PathProblem,
+    design: Design,
     Cs: FloatArray,
     l1_ratio: float,
     *,
     classes: NDArray[Any],
-    tol: float = 1e-4,
-    max_iter: int = 100,
-    random_state: Any = None,
+    problem: Problem,
     start: tuple[FloatArray, FloatArray] | None = None,
 ) -> PathResult:
     """Fit every ``C`` of ``Cs``, from the strongest penalty to the weakest, warm-started.
 
     The first fit starts at ``start`` (user-scale ``(W, b)``) or at the intercept-only
-    model; each later one at the previous answer. Results come in the order of ``Cs``.
+    model; each later one at the previous answer. The solver runs with ``problem``'s
+    options (``tol``, ``max_iter``, ``random_state``). Results come in the order of ``Cs``.
     """
-    S, d, tasks = problem.total_weight, problem.n_features, problem.tasks
+    S, tasks = design.total_weight, design.tasks
     alphas = np.array([alpha_from_C(C, S) for C in Cs])  # (n_Cs,)
     n_raw, n = (len(tasks) if len(tasks) > 1 else tasks[0].n_raw), len(Cs)
-    coefs, intercepts = np.empty((n, n_raw, d)), np.empty((n, n_raw))
+    coefs, intercepts = np.empty((n, n_raw, len(design.scaling.scale))), np.empty((n, n_raw))
     n_iter, values = np.empty(n, np.int32), np.empty(n)
     converged, optimality = np.empty(n, bool), np.empty(n)
-    current = [t.start() for t in tasks] if start is None else to_solver(problem, *start)
-    options: dict[str, Any] = {"tol": tol, "max_iter": max_iter}
-    if problem.spec.randomized:
-        options["random_state"] = random_state
+    current = [t.start() for t in tasks] if start is None else design.to_solver(*start)
     for j in np.argsort(-alphas, kind="stable"):  # strongest penalty first
         # 1. the objective(s) at this penalty
-        fs = [replace(t, penalty=ElasticNet(alphas[j], l1_ratio)) for t in tasks]
+        fs = design.with_penalty(alphas[j], l1_ratio)
         # 2. each solved from where the previous penalty ended
-        results = [problem.spec.solve(f, c, **options) for f, c in zip(fs, current, strict=True)]
+        results = [solve(design.spec, f, c, problem) for f, c in zip(fs, current, strict=True)]
         # 3. recorded on the user's scale, which is also where the next fit starts
-        W, b = to_user(problem, [r.coef for r in results], penalized=alphas[j] > 0)
-        coefs[j], intercepts[j], current = W, b, to_solver(problem, W, b)
+        W, b = design.to_user([r.coef for r in results], penalized=alphas[j] > 0, l1_ratio=l1_ratio)
+        coefs[j], intercepts[j], current = W, b, design.to_solver(W, b)
         n_iter[j] = max(r.n_iter for r in results)
         values[j] = sum(f.value(r.coef) for f, r in zip(fs, results, strict=True))
         converged[j] = all(r.converged for r in results)
@@ -170,7 +164,7 @@ def solve_path(
         converged,
         optimality,
         np.asarray(classes),
-        problem.spec.name,
+        design.spec.name,
     )
 
 
@@ -197,9 +191,18 @@ def check_Cs(Cs: ArrayLike) -> FloatArray:
     return values
 
 
-def _on_host(X: Any) -> Any:
-    """NumPy and SciPy sparse input as it is; another library's array copied to NumPy."""
-    return X if is_numpy(X) else backend_of(X).to_numpy(X)
+def path_problem(**settings: Any) -> Problem:
+    """The settings of a path (``regularization_path``, each fold of ``LogisticRegressionCV``)
+    as a ``Problem``: the estimator's, with its ``C`` set along the path, no standardization,
+    no class weights (applied once, to all rows), no penalty factors or bounds."""
+    defaults: dict[str, Any] = {
+        "C": 1.0,
+        "class_weight": None,
+        "standardize": False,
+        "dual": False,
+        "verbose": 0,
+    }
+    return Problem(**{**defaults, **settings})
 
 
 def regularization_path(
@@ -257,43 +260,33 @@ def regularization_path(
     array([0, 2, 2, 2])
     """
     # 1. data, weights and settings
-    A = _on_host(check_X(X))
+    A = to_host(check_X(X))
     classes, y_enc = check_labels(y, A.shape[0])
-    s = check_sample_weight(sample_weight, len(y_enc), np.float64)
-    s = s * class_weights(class_weight, classes, y_enc, s)[y_enc]
+    s = fit_weights(sample_weight, class_weight, classes, y_enc)
     r = check_number(l1_ratio, "l1_ratio", low=0, high=1)
     multi_class = check_choice(multi_class, "multi_class", ("multinomial", "ovr"))
     grid = None if Cs is None else check_Cs(Cs)
     # 2. solver and objective(s)
-    K, d = len(classes), A.shape[1]
-    n_raw = 1 if K == 2 else K
-    shape = (A.shape[0], n_raw * (d + 1))
-    spec = path_solver(solver, l1_ratio=r, shape=shape, Cs=np.ones(1) if grid is None else grid)
-    problem = prepare_path(
-        A,
-        y_enc,
-        K,
-        s,
-        spec,
+    problem = path_problem(
+        l1_ratio=r,
+        tol=check_number(tol, "tol", low=0),
+        max_iter=check_int(max_iter, "max_iter", low=0),
         fit_intercept=bool(fit_intercept),
+        solver=solver,
         multi_class=multi_class,
         intercept_scaling=intercept_scaling,
+        random_state=random_state,
     )
+    K, d = len(classes), A.shape[1]
+    unpenalized = bool(grid is not None and np.isinf(grid).any())
+    spec = choose_spec(problem, K, A.shape, unpenalized_too=unpenalized)
+    design = prepare(problem, backend_for(A), A, y_enc, K, s, spec)
     # 3. the grid
     if grid is None:
         ratio = (1e-4 if A.shape[0] > d else 1e-2) if eps is None else eps
         ratio = check_number(ratio, "eps", low=0, low_inclusive=False, high=1)
-        grid = default_Cs(problem, r, check_int(n_Cs, "n_Cs", low=1), ratio)
+        grid = default_Cs(design, r, check_int(n_Cs, "n_Cs", low=1), ratio)
     # 4. the path
-    tol = check_number(tol, "tol", low=0)
-    path = solve_path(
-        problem,
-        grid,
-        r,
-        classes=classes,
-        tol=tol,
-        max_iter=check_int(max_iter, "max_iter", low=0),
-        random_state=random_state,
-    )
-    warn_if_not_converged([path], tol, "along the path")
+    path = solve_path(design, grid, r, classes=classes, problem=problem)
+    warn_if_not_converged([path], problem.tol, "along the path")
     return path

@@ -1,32 +1,38 @@
-"""From validated data to fitted coefficients: the steps between the estimator and a solver.
+"""From user data to a solver's problem and back: the one pipeline every fit goes through.
 
-1. weights: sample weights times class weights;
-2. scaling: optional standardization, and liblinear's penalized intercept column;
-3. one objective (binary or multinomial) or one per class (one-vs-rest);
-4. the solver, picked from the registry, started at zero or at the previous fit;
-5. coefficients back on the user's scale, and one ``ConvergenceWarning`` if any fit
-   stopped before its criterion was met.
+``LogisticRegression.fit`` and ``partial_fit``, ``regularization_path`` and
+``LogisticRegressionCV`` all take these steps:
+
+1. weights: sample weights times class weights (``Backend.fit_weights``);
+2. the solver, a row of the registry (``choose_spec``), which the back end may refuse;
+3. the design (``prepare``): ``X`` standardized when asked, liblinear's penalized
+   intercept column, and one objective (binary or multinomial) or one per class
+   (one-vs-rest), with penalty factors, bounds and offsets on the solver's scale;
+   ``Design.to_solver`` and ``Design.to_user`` convert coefficients between the user's
+   ``(W, b)`` and the solvers' flat vectors (``log_reg.core.objective``'s Conventions);
+4. the solves (``solve``), started at the intercept-only model or at a given start;
+5. the coefficients back on the user's scale, the softmax centered, separation checked
+   for unpenalized fits, and one ``ConvergenceWarning`` if a fit stopped short (``fit``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.backends import Backend, backend_of, working_dtype
-from log_reg.core.checks import check_number, check_sample_weight, is_dask
-from log_reg.core.numerics import FloatArray, IntArray
-from log_reg.core.objective import Objective, alpha_from_C, make_objective
+from log_reg.backends import Backend
+from log_reg.core.arrays import FloatArray, IntArray, working_dtype
+from log_reg.core.checks import check_number
+from log_reg.core.errors import ConvergenceWarning, warn
+from log_reg.core.objective import Objective, alpha_from_C
 from log_reg.core.penalty import ElasticNet
 from log_reg.inference.separation import Separation, check_separation
-from log_reg.models.sklearn_compat import ConvergenceWarning, warn
 from log_reg.solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
 
-__all__ = ["Fitted", "Problem", "fit_problem"]
+__all__ = ["Design", "Fitted", "Problem", "choose_spec", "fit_problem", "prepare", "solve"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +57,10 @@ class Problem:
     upper_bounds: Any = None
     callback: Any = None
 
+    def one_vs_rest(self, n_classes: int) -> bool:
+        """Whether ``n_classes`` classes are fit as one binary problem per class."""
+        return n_classes > 2 and self.multi_class == "ovr"
+
 
 @dataclass(frozen=True, eq=False)
 class Fitted:
@@ -65,32 +75,8 @@ class Fitted:
     separation: Separation | None = None
 
 
-def class_weights(
-    class_weight: Any, classes: NDArray[Any], y: IntArray, s: FloatArray
-) -> FloatArray:
-    """Weight of each class: ones, a user's dict, or "balanced" ``S / (K * S_k)``."""
-    K = len(classes)
-    if class_weight is None:
-        return np.ones(K)
-    if isinstance(class_weight, str) and class_weight == "balanced":
-        per_class = np.bincount(y, weights=s, minlength=K)  # S_k
-        return per_class.sum() / (K * per_class)
-    if not isinstance(class_weight, dict):
-        raise ValueError(
-            "class_weight must be None, 'balanced' or a dict {label: weight}; "
-            f"got {class_weight!r}."
-        )
-    unknown = [k for k in class_weight if k not in set(classes.tolist())]
-    if unknown:
-        raise ValueError(
-            f"class_weight has labels that are not classes of y: {unknown!r}; "
-            f"the classes are {classes.tolist()!r}."
-        )
-    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
-
-
 @dataclass(frozen=True, eq=False)
-class _Scaling:
+class Scaling:
     """``X_fit = (X - shift) / scale`` and, for liblinear, a constant column appended."""
 
     shift: FloatArray
@@ -98,7 +84,7 @@ class _Scaling:
     intercept_column: float | None  # liblinear's intercept_scaling, or None
 
     def to_fit(self, W: FloatArray, b: FloatArray) -> FloatArray:
-        """User-scale ``(W, b)`` -> the solver's coefficient matrix (for warm starts)."""
+        """User-scale ``(W, b)`` -> the solver's coefficient matrix, intercepts last."""
         Ws = W * self.scale
         bs = b + W @ self.shift
         if self.intercept_column is not None:
@@ -117,9 +103,134 @@ class _Scaling:
         return W, bs - W @ self.shift
 
 
-def _prepare_X(
-    X: Any, s: FloatArray, problem: Problem, spec: SolverSpec, backend: Backend
-) -> tuple[Any, _Scaling]:
+@dataclass(frozen=True, eq=False)
+class Design:
+    """What stays fixed across penalties: the task objectives, the solver, the scaling.
+
+    ``tasks`` holds one objective, or one binary objective per class (one-vs-rest), each
+    with the penalty of the problem's ``C``; ``with_penalty`` gives them another one.
+    """
+
+    tasks: tuple[Objective, ...]
+    spec: SolverSpec
+    scaling: Scaling
+    total_weight: float  # S, the sum of the sample weights times the class weights
+    fit_intercept: bool
+    multinomial: bool
+    penalty_factor: FloatArray | None  # per column of the solver's X; None: all 1
+
+    def with_penalty(self, alpha: float, l1_ratio: float) -> tuple[Objective, ...]:
+        """The tasks with the elastic net ``alpha``, ``l1_ratio`` (the factors kept)."""
+        penalty = ElasticNet(alpha, l1_ratio, self.penalty_factor)
+        return tuple(replace(t, penalty=penalty) for t in self.tasks)
+
+    def to_solver(self, W: FloatArray, b: FloatArray) -> list[FloatArray]:
+        """User-scale ``W (n_raw, d)``, ``b (n_raw,)`` -> one flat coefficient vector per task."""
+        M = self.scaling.to_fit(np.asarray(W), np.asarray(b))
+        M = M[:, : self.tasks[0].coef_shape[1]].astype(self.tasks[0].dtype)  # no intercept?
+        if len(self.tasks) == 1:
+            return [M.ravel()]
+        return [M[t].copy() for t in range(len(self.tasks))]  # one-vs-rest: a row each
+
+    def to_user(self, coefs: list[FloatArray], *, penalized: bool, l1_ratio: float) -> Any:
+        """The solvers' flat vectors -> ``W (n_raw, d)`` and ``b (n_raw,)`` on the user's
+        scale; multinomial fits centered (``center_softmax``)."""
+        blocks = [c.reshape(t.coef_shape) for t, c in zip(self.tasks, coefs, strict=True)]
+        M = np.vstack(blocks).astype(self.tasks[0].dtype)
+        W, b = self.scaling.to_user(M, self.fit_intercept)
+        if self.multinomial:
+            W, b = center_softmax(W, b, weights=not penalized or l1_ratio == 0)
+        return W, b
+
+
+def choose_spec(
+    problem: Problem, n_classes: int, shape: tuple[int, int], *, unpenalized_too: bool = False
+) -> SolverSpec:
+    """The registry row for the problem on ``X`` of ``shape``; ``unpenalized_too``: the
+    solver must also fit ``C = inf`` (a path through it)."""
+    n, d = shape
+    n_raw = 1 if n_classes == 2 or problem.one_vs_rest(n_classes) else n_classes
+    bounded = problem.lower_bounds is not None or problem.upper_bounds is not None
+
+    def row(penalized: bool) -> SolverSpec:
+        return choose_solver(
+            problem.solver,
+            l1_ratio=problem.l1_ratio,
+            penalized=penalized,
+            n_coef=n_raw * (d + 1),
+            n_samples=n,
+            dual=problem.dual,
+            bounded=bounded,
+        )
+
+    if unpenalized_too:
+        row(False)
+    spec = row(bool(np.isfinite(problem.C)))
+    if n_raw > 2 and not spec.supports_multinomial:
+        raise ValueError(
+            f"The {problem.solver!r} solver does not support multiclass classification "
+            "(n_classes >= 3). Use another solver, or multi_class='ovr' for one-vs-rest."
+        )
+    return spec
+
+
+def prepare(
+    problem: Problem,
+    backend: Backend,
+    X: Any,
+    y: IntArray,
+    n_classes: int,
+    s: Any,
+    spec: SolverSpec,
+    offset: ArrayLike | None = None,
+) -> Design:
+    """Step 3 of the module docstring, for checked ``X``, labels ``y`` encoded as
+    ``0 .. n_classes - 1`` and weights ``s`` (``fit_weights``).
+
+    ``n_classes`` counts every class, also those absent from ``y`` (a cross-validation
+    fold may miss one): each keeps its row of coefficients.
+    """
+    ovr = problem.one_vs_rest(n_classes)
+    if spec.float64_only and working_dtype(X) != np.float64:
+        xp = backend.xp
+        X = X.astype(np.float64) if hasattr(X, "tocsr") else xp.astype(X, xp.float64)
+    Xfit, scaling = _scaled(X, s, problem, spec, backend)
+    dtype = working_dtype(X)
+    s = s.astype(dtype)
+    S = float(s.sum())
+    if not S > 0:  # a cross-validation fold may hold only rows of weight 0
+        raise ValueError("sample_weight must have a positive sum; got all zeros.")
+    liblinear = scaling.intercept_column is not None
+    factor = problem.penalty_factor
+    if factor is not None:
+        factor = np.asarray(factor, dtype=np.float64)
+        factor = np.append(factor, 1.0) if liblinear else factor
+    l1_ratio = problem.l1_ratio if np.isfinite(problem.C) else 0.0
+    penalty = ElasticNet(alpha_from_C(problem.C, S), l1_ratio, factor)
+    targets = [(y == k).astype(np.intp) for k in range(n_classes)] if ovr else [y]
+    tasks = []
+    for t, target in enumerate(targets):
+        rows = slice(t, t + 1) if ovr else slice(None)
+        options = _task_options(problem, scaling, rows, 2 if ovr else n_classes, offset)
+        tasks.append(
+            backend.make_objective(
+                Xfit,
+                target,
+                n_classes=2 if ovr else n_classes,
+                penalty=penalty,
+                sample_weight=s,
+                fit_intercept=problem.fit_intercept and not liblinear,
+                check_input=False,
+                **options,
+            )
+        )
+    multinomial = n_classes > 2 and not ovr
+    return Design(tuple(tasks), spec, scaling, S, problem.fit_intercept, multinomial, factor)
+
+
+def _scaled(
+    X: Any, s: Any, problem: Problem, spec: SolverSpec, backend: Backend
+) -> tuple[Any, Scaling]:
     """The matrix the solver sees: standardized, and with liblinear's column when asked.
 
     Standardization copies ``X`` (as the user asked); nothing else here copies it.
@@ -149,144 +260,25 @@ def _prepare_X(
         )
         ones = np.full((X.shape[0], 1), column, dtype)
         if sparse:
-            X = _sparse_hstack(X, ones)
+            from scipy import sparse as scipy_sparse
+
+            X = scipy_sparse.hstack([X, scipy_sparse.csr_matrix(ones)], format="csr")
         else:
             X = backend.xp.concat([X, backend.asarray(ones)], axis=1)
-    return X, _Scaling(shift, scale, column)
+    return X, Scaling(shift, scale, column)
 
 
-def _sparse_hstack(X: Any, column: FloatArray) -> Any:
-    from scipy import sparse
+def _task_options(
+    problem: Problem, scaling: Scaling, rows: slice, n_classes: int, offset: ArrayLike | None
+) -> dict[str, Any]:
+    """Bounds and offset of one task (the problem, or one class against the rest).
 
-    return sparse.hstack([X, sparse.csr_matrix(column)], format="csr")
-
-
-def _printer(label: str) -> Any:
-    def callback(info: IterationInfo) -> None:
-        loss, opt = info.loss, info.optimality
-        print(f"[{label}] iteration {info.iteration}: loss {loss:.10g}, optimality {opt:.3g}")
-
-    return callback
-
-
-def fit_problem(
-    problem: Problem,
-    X: Any,
-    y: IntArray,
-    classes: NDArray[Any],
-    sample_weight: ArrayLike | None,
-    warm: tuple[FloatArray, FloatArray] | None,
-    offset: ArrayLike | None = None,
-) -> Fitted:
-    """Fit ``problem`` on validated ``X`` and encoded labels ``y``; see the module docstring."""
-    K = len(classes)
-    # 1. weights
-    if is_dask(X):  # lazy, chunked like X; see log_reg.backends.dask
-        from log_reg.backends.dask import DASK, dask_sample_weight
-
-        backend: Backend = DASK
-        s = dask_sample_weight(sample_weight, y, classes, problem.class_weight)
-    else:
-        backend = backend_of(X)
-        s = check_sample_weight(sample_weight, len(y), np.float64)
-        s = s * class_weights(problem.class_weight, classes, y, s)[y]
-    # 2. solver and scaling
-    spec, ovr = _solver_for(problem, K, X.shape[0], X.shape[1])
-    if is_dask(X):
-        from log_reg.backends.dask import check_dask_solver
-
-        check_dask_solver(spec)
-    if spec.float64_only and working_dtype(X) != np.float64:
-        xp = backend.xp
-        X = X.astype(np.float64) if hasattr(X, "tocsr") else xp.astype(X, xp.float64)
-    Xfit, scaling = _prepare_X(X, s, problem, spec, backend)
-    dtype = working_dtype(X)
-    # 3. one problem, or one per class
-    tasks = [(y == k).astype(np.intp) for k in range(K)] if ovr else [y]
-    results, blocks = [], []
-    for t, target in enumerate(tasks):
-        rows = slice(t, t + 1) if ovr else slice(None)
-        objective = _task_objective(
-            problem, Xfit, target, 2 if ovr else K, s.astype(dtype), scaling, rows, offset
-        )
-        coef0 = None
-        if warm is not None:
-            W0, b0 = warm
-            coef0 = scaling.to_fit(W0[rows], b0[rows])[:, : objective.coef_shape[1]].ravel()
-        # 4. the solver
-        label = f"{spec.name} {t}" if ovr else spec.name
-        result = _run(spec, objective, coef0, problem, label=label)
-        results.append(result)
-        blocks.append(result.coef.reshape(objective.coef_shape))
-    # 5. back to the user's scale; warn once
-    W, b = scaling.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
-    penalized = bool(np.isfinite(problem.C))
-    if K > 2 and not ovr:
-        W, b = _center_softmax(W, b, weights=not penalized or problem.l1_ratio == 0)
-    separation = (
-        None if penalized or is_dask(X) else _separation(X, y, W, b, s, problem.fit_intercept, ovr)
-    )
-    if separation is None:  # separated data cannot converge: that warning says why instead
-        _warn_if_not_converged(spec, results, problem)
-    return Fitted(
-        coef=W,
-        intercept=b.astype(dtype),
-        n_iter=np.array([r.n_iter for r in results], dtype=np.int32),
-        converged=all(r.converged for r in results),
-        loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
-        solver=spec.name,
-        separation=separation,
-    )
-
-
-def _solver_for(problem: Problem, K: int, n: int, d: int) -> tuple[SolverSpec, bool]:
-    """The registry row for the problem, and whether it is fit one-vs-rest."""
-    penalized = bool(np.isfinite(problem.C))
-    ovr = K > 2 and problem.multi_class == "ovr"
-    n_raw = K if K > 2 and not ovr else 1
-    bounded = problem.lower_bounds is not None or problem.upper_bounds is not None
-    spec = choose_solver(
-        problem.solver,
-        l1_ratio=problem.l1_ratio,
-        penalized=penalized,
-        n_coef=n_raw * (d + 1),
-        n_samples=n,
-        dual=problem.dual,
-        bounded=bounded,
-    )
-    if K > 2 and not ovr and not spec.supports_multinomial:
-        raise ValueError(
-            f"The {problem.solver!r} solver does not support multiclass classification "
-            "(n_classes >= 3). Use another solver, or multi_class='ovr' for one-vs-rest."
-        )
-    return spec, ovr
-
-
-def _task_objective(
-    problem: Problem,
-    Xfit: Any,
-    target: IntArray,
-    n_classes: int,
-    s: FloatArray,
-    scaling: _Scaling,
-    rows: slice,
-    offset: ArrayLike | None,
-) -> Objective:
-    """The objective of one task (the problem, or one class against the rest).
-
-    Penalty factors and bounds are given per feature on the user's scale; on standardized
-    features a bound ``l`` on ``W`` is ``l * scale`` on ``W * scale``. liblinear's intercept
-    column is penalized with factor 1 and never bounded.
+    Bounds are given per feature on the user's scale; on standardized features a bound
+    ``l`` on ``W`` is ``l * scale`` on ``W * scale``. liblinear's intercept column is
+    never bounded.
     """
     liblinear = scaling.intercept_column is not None
     n_raw, d = (1 if n_classes == 2 else n_classes), len(scaling.scale)
-    penalized = bool(np.isfinite(problem.C))
-    factor = problem.penalty_factor
-    if factor is not None:
-        factor = np.asarray(factor, dtype=np.float64)
-        factor = np.append(factor, 1.0) if liblinear else factor
-    l1_ratio = problem.l1_ratio if penalized else 0.0
-    penalty = ElasticNet(alpha_from_C(problem.C, float(s.sum())), l1_ratio, factor)
 
     def bound(value: Any, free: float) -> FloatArray | None:
         if value is None:
@@ -300,22 +292,95 @@ def _task_objective(
     if offset is not None:
         o = np.asarray(offset)
         task_offset = o[:, rows] if o.ndim == 2 and n_classes == 2 and o.shape[1] > 1 else o
-    build: Callable[..., Objective] = make_objective
-    if is_dask(Xfit):  # the same objective, its passes summed over chunks by Dask
-        from log_reg.backends.dask import make_dask_objective
+    return {
+        "offset": task_offset,
+        "lower_bounds": bound(problem.lower_bounds, -np.inf),
+        "upper_bounds": bound(problem.upper_bounds, np.inf),
+    }
 
-        build = make_dask_objective
-    return build(
-        Xfit,
-        target,
-        n_classes=n_classes,
-        penalty=penalty,
-        sample_weight=s,
-        fit_intercept=problem.fit_intercept and not liblinear,
-        offset=task_offset,
-        lower_bounds=bound(problem.lower_bounds, -np.inf),
-        upper_bounds=bound(problem.upper_bounds, np.inf),
-        check_input=False,
+
+def center_softmax(W: FloatArray, b: FloatArray, weights: bool) -> tuple[FloatArray, FloatArray]:
+    """Pick the sum-to-zero representative of the softmax's free direction.
+
+    Adding one vector to every class's row changes no probability, so the unpenalized
+    parts (the intercepts; the weights too without a penalty) are only defined up to that
+    shift. scikit-learn's L-BFGS, started at zero, ends where they sum to zero across
+    classes; centering gives the same answer whatever solver ran. With an L2 penalty the
+    optimum's weights already sum to zero; centering them too removes what a stopping
+    tolerance left (and only lowers the penalty). An L1 part is left alone: there,
+    centering could raise it.
+    """
+    b = b - b.mean()
+    return (W - W.mean(axis=0), b) if weights else (W, b)
+
+
+def solve(
+    spec: SolverSpec, objective: Objective, coef0: Any, problem: Problem, label: str = ""
+) -> SolverResult:
+    """Step 4: the solver on one objective, with the problem's options (and its verbose
+    printer and callback, if any)."""
+    options: dict[str, Any] = {"tol": problem.tol, "max_iter": problem.max_iter}
+    callbacks = [c for c in (_printer(label or spec.name, problem.verbose), problem.callback) if c]
+    if callbacks:
+        options["callback"] = lambda info: [c(info) for c in callbacks]
+    if spec.randomized:
+        options["random_state"] = problem.random_state
+    return spec.solve(objective, coef0, **options)
+
+
+def _printer(label: str, verbose: int) -> Any:
+    if verbose <= 0:
+        return None
+
+    def callback(info: IterationInfo) -> None:
+        loss, opt = info.loss, info.optimality
+        print(f"[{label}] iteration {info.iteration}: loss {loss:.10g}, optimality {opt:.3g}")
+
+    return callback
+
+
+def fit_problem(
+    problem: Problem,
+    backend: Backend,
+    X: Any,
+    y: Any,
+    classes: NDArray[Any],
+    sample_weight: Any,
+    warm: tuple[FloatArray, FloatArray] | None,
+    offset: ArrayLike | None = None,
+) -> Fitted:
+    """Fit ``problem`` on checked ``X`` and encoded labels ``y``; see the module docstring."""
+    K = len(classes)
+    # 1. weights
+    s = backend.fit_weights(sample_weight, problem.class_weight, classes, y)
+    # 2. the solver
+    spec = choose_spec(problem, K, X.shape)
+    backend.check_solver(spec)
+    # 3. the design
+    design = prepare(problem, backend, X, y, K, s, spec, offset)
+    starts = [None] * len(design.tasks) if warm is None else design.to_solver(*warm)
+    # 4. the solves
+    ovr = len(design.tasks) > 1
+    results = [
+        solve(spec, f, coef0, problem, label=f"{spec.name} {t}" if ovr else spec.name)
+        for t, (f, coef0) in enumerate(zip(design.tasks, starts, strict=True))
+    ]
+    # 5. back to the user's scale; warn once
+    penalized = bool(np.isfinite(problem.C))
+    W, b = design.to_user([r.coef for r in results], penalized=penalized, l1_ratio=problem.l1_ratio)
+    separation = None
+    if not penalized and backend.in_memory:
+        separation = _separation(X, y, W, b, s, problem.fit_intercept, ovr)
+    if separation is None:  # separated data cannot converge: that warning says why instead
+        _warn_if_not_converged(spec, results, problem)
+    return Fitted(
+        coef=W,
+        intercept=b,
+        n_iter=np.array([r.n_iter for r in results], dtype=np.int32),
+        converged=all(r.converged for r in results),
+        loss_history=[r.loss_history for r in results] if ovr else results[0].loss_history,
+        solver=spec.name,
+        separation=separation,
     )
 
 
@@ -337,34 +402,6 @@ def _separation(
         for k in range(len(W))
     )
     return next((f for f in found if f is not None), None)
-
-
-def _center_softmax(W: FloatArray, b: FloatArray, weights: bool) -> tuple[FloatArray, FloatArray]:
-    """Pick the sum-to-zero representative of the softmax's free direction.
-
-    Adding one vector to every class's row changes no probability, so the unpenalized
-    parts (the intercepts; the weights too without a penalty) are only defined up to that
-    shift. scikit-learn's L-BFGS, started at zero, ends where they sum to zero across
-    classes; centering gives the same answer whatever solver ran. With an L2 penalty the
-    optimum's weights already sum to zero; centering them too removes what a stopping
-    tolerance left (and only lowers the penalty). An L1 part is left alone: there,
-    centering could raise it.
-    """
-    b = b - b.mean()
-    return (W - W.mean(axis=0), b) if weights else (W, b)
-
-
-def _run(
-    spec: SolverSpec, objective: Any, coef0: Any, problem: Problem, label: str
-) -> SolverResult:
-    options: dict[str, Any] = {"tol": problem.tol, "max_iter": problem.max_iter}
-    printer = _printer(label) if problem.verbose > 0 else None
-    callbacks = [c for c in (printer, problem.callback) if c is not None]
-    if callbacks:
-        options["callback"] = lambda info: [c(info) for c in callbacks]
-    if spec.randomized:
-        options["random_state"] = problem.random_state
-    return spec.solve(objective, coef0, **options)
 
 
 #: scikit-learn's first sentence when a solver does not converge, kept so that code

@@ -14,17 +14,13 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.backends import backend_of, is_numpy, working_dtype
-from log_reg.core.checks import check_offset, check_X, is_dask
-from log_reg.core.numerics import FloatArray, expit, log_sigmoid, logsumexp, softmax
-from log_reg.models.sklearn_compat import NotFittedError, compat_class, warn
+from log_reg.backends import backend_for
+from log_reg.core.arrays import FloatArray, array_library, to_host, working_dtype
+from log_reg.core.checks import check_offset
+from log_reg.core.errors import NotFittedError, compat_class, warn
+from log_reg.core.numerics import expit, log_sigmoid, logsumexp, softmax
 
 __all__ = ["LinearClassifier"]
-
-
-def _host(a: Any) -> NDArray[Any]:
-    """Any array (NumPy, a list, or another library's) as a NumPy array on the host."""
-    return np.asarray(a) if is_numpy(a) or not hasattr(a, "shape") else backend_of(a).to_numpy(a)
 
 
 def _feature_names(X: Any) -> NDArray[Any] | None:
@@ -54,12 +50,12 @@ class LinearClassifier:
 
     def _dense_coef(self) -> FloatArray:
         """``coef_`` as a NumPy array, after ``sparsify`` or a fit on another array library."""
-        return self.coef_.toarray() if hasattr(self.coef_, "toarray") else _host(self.coef_)
+        return self.coef_.toarray() if hasattr(self.coef_, "toarray") else to_host(self.coef_)
 
     def _check_predict_input(self, X: ArrayLike) -> FloatArray:
         self._check_fitted()
         self._check_feature_names(X)
-        A = check_X(X)
+        A = backend_for(X).check_X(X)
         if A.shape[1] != self.n_features_in_:
             raise ValueError(
                 f"X has {A.shape[1]} features, but {type(self).__name__} is expecting "
@@ -67,16 +63,15 @@ class LinearClassifier:
             )
         return A
 
-    def _on_row_chunks(
+    def _by_rows(
         self, method: Callable[..., Any], X: Any, offset: Any, width: int | None, dtype: Any = None
     ) -> Any:
-        """``method`` on each row chunk of a Dask ``X``: a lazy Dask array (``width`` columns,
-        or one value per row for ``None``), computed by the NumPy code on each chunk."""
-        from log_reg.backends.dask import map_rows
-
-        A = self._check_predict_input(X)
-        dtype = A.dtype if dtype is None else dtype
-        return map_rows(method, A, offset, width=width, dtype=dtype)
+        """``method(X, offset)`` where ``X``'s back end runs it: at once for data in memory,
+        else ``X`` checked once and ``method`` mapped over its row chunks, lazily (``width``
+        columns, or one value per row for ``None``; ``dtype``: ``X``'s by default)."""
+        return backend_for(X).map_rows(
+            method, X, offset, check=self._check_predict_input, width=width, dtype=dtype
+        )
 
     def _check_feature_names(self, X: Any) -> None:
         names, fitted = _feature_names(X), getattr(self, "feature_names_in_", None)
@@ -96,17 +91,18 @@ class LinearClassifier:
 
     def decision_function(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
         """Raw predictions ``X coef_^T + intercept_ (+ offset)``: (n,) binary, else (n, K)."""
-        if is_dask(X):
-            n_raw = len(self._dense_coef())
-            return self._on_row_chunks(
-                self.decision_function, X, offset, None if n_raw == 1 else n_raw
-            )
+        self._check_fitted()
+        n_raw = len(self._dense_coef())
+        width = None if n_raw == 1 else n_raw
+        return self._by_rows(self._decision_function, X, offset, width)
+
+    def _decision_function(self, X: ArrayLike, offset: ArrayLike | None) -> FloatArray:
         A = self._check_predict_input(X)
-        bk, dtype = backend_of(A), working_dtype(A)
+        bk, dtype = array_library(A), working_dtype(A)
         coef = bk.asarray(self._dense_coef().astype(dtype, copy=False))
-        Z = A @ coef.T + bk.asarray(_host(self.intercept_).astype(dtype, copy=False))
+        Z = A @ coef.T + bk.asarray(to_host(self.intercept_).astype(dtype, copy=False))
         if offset is not None:
-            o = check_offset(_host(offset), Z.shape[0], Z.shape[1], dtype)
+            o = check_offset(to_host(offset), Z.shape[0], Z.shape[1], dtype)
             Z = Z + bk.asarray(o)
         return Z[:, 0] if Z.shape[1] == 1 else Z
 
@@ -116,10 +112,12 @@ class LinearClassifier:
         Multinomial: the softmax of the raw predictions. One-vs-rest: each class's sigmoid,
         normalized to sum to 1 (as scikit-learn does).
         """
-        if is_dask(X):
-            return self._on_row_chunks(self.predict_proba, X, offset, len(self.classes_))
+        self._check_fitted()
+        return self._by_rows(self._predict_proba, X, offset, self.classes_.shape[0])
+
+    def _predict_proba(self, X: ArrayLike, offset: ArrayLike | None) -> FloatArray:
         Z = self.decision_function(X, offset)
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         if Z.ndim == 1:
             p = expit(Z)
             return xp.stack([1 - p, p], axis=1)
@@ -130,10 +128,12 @@ class LinearClassifier:
 
     def predict_log_proba(self, X: ArrayLike, offset: ArrayLike | None = None) -> FloatArray:
         """Log of ``predict_proba``, computed stably (no ``log(0)`` for confident predictions)."""
-        if is_dask(X):
-            return self._on_row_chunks(self.predict_log_proba, X, offset, len(self.classes_))
+        self._check_fitted()
+        return self._by_rows(self._predict_log_proba, X, offset, self.classes_.shape[0])
+
+    def _predict_log_proba(self, X: ArrayLike, offset: ArrayLike | None) -> FloatArray:
         Z = self.decision_function(X, offset)
-        xp = backend_of(Z).xp
+        xp = array_library(Z).xp
         if Z.ndim == 1:
             return xp.stack([log_sigmoid(-Z), log_sigmoid(Z)], axis=1)
         if self._is_ovr():
@@ -142,17 +142,20 @@ class LinearClassifier:
 
     def predict(self, X: ArrayLike, offset: ArrayLike | None = None) -> NDArray[Any]:
         """The most probable class for each row, as a label from ``classes_``."""
-        if is_dask(X):
-            return self._on_row_chunks(self.predict, X, offset, None, _host(self.classes_).dtype)
+        self._check_fitted()
+        dtype = to_host(self.classes_).dtype
+        return self._by_rows(self._predict, X, offset, None, dtype)
+
+    def _predict(self, X: ArrayLike, offset: ArrayLike | None) -> NDArray[Any]:
         Z = self.decision_function(X, offset)
-        bk = backend_of(Z)
-        index = _host(Z > 0).astype(np.intp) if Z.ndim == 1 else _host(bk.xp.argmax(Z, axis=1))
-        labels = _host(self.classes_)[index]
+        bk = array_library(Z)
+        index = to_host(Z > 0).astype(np.intp) if Z.ndim == 1 else to_host(bk.xp.argmax(Z, axis=1))
+        labels = to_host(self.classes_)[index]
         return bk.asarray(labels) if labels.dtype.kind in "iuf" else labels
 
     def score(self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None) -> float:
         """Mean accuracy (weighted by ``sample_weight`` when given)."""
-        correct = (_host(self.predict(X)) == _host(y)).astype(np.float64)
+        correct = (to_host(self.predict(X)) == to_host(y)).astype(np.float64)
         weights = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         return float(np.average(correct, weights=weights))
 

@@ -33,10 +33,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.core.checks import check_labels, check_sample_weight
-from log_reg.core.numerics import FloatArray, IntArray
-from log_reg.models.pipeline import Problem, _Scaling, _task_objective, class_weights
-from log_reg.solvers import solve_sgd
+from log_reg.backends import backend_for
+from log_reg.core.arrays import FloatArray, IntArray
+from log_reg.core.checks import check_labels, fit_weights
+from log_reg.models.pipeline import Problem, prepare
+from log_reg.solvers import SOLVERS, solve_sgd
 from log_reg.solvers.sgd import SCHEDULES
 
 __all__ = ["BATCH_SIZE", "StreamStep", "encode_chunk", "sgd_pass"]
@@ -116,36 +117,21 @@ def sgd_pass(
             "class weights as a dict."
         )
     K, d = len(classes), X.shape[1]
-    ovr = K > 2 and problem.multi_class == "ovr"
     n_raw = K if K > 2 else 1
     dtype = X.dtype
     W0 = np.zeros((n_raw, d), dtype) if previous is None else previous.coef
     b0 = np.zeros(n_raw, dtype) if previous is None else previous.intercept
     before, t = (0.0, 0) if previous is None else (previous.n_seen, previous.t)
     # 1. weights: the chunk's, scaled to stand for everything seen (alpha = 1 / (C S_seen))
-    s = check_sample_weight(sample_weight, len(y), np.float64)
-    s = s * class_weights(problem.class_weight, classes, y, s)[y]
+    s = fit_weights(sample_weight, problem.class_weight, classes, y)
     S_chunk = float(s.sum())
     seen = before + S_chunk
     k = round(before / S_chunk)  # chunk-sized passes before this one
     rng = _rng(problem.random_state, t)
-    identity = _Scaling(np.zeros(d, dtype), np.ones(d, dtype), None)
-    tasks = [(y == j).astype(np.intp) for j in range(K)] if ovr else [y]
+    # 2. the chunk's objective(s), and one epoch of SGD on each
+    design = prepare(problem, backend_for(X), X, y, K, s * seen / S_chunk, SOLVERS["sgd"])
     blocks, losses = [], []
-    for j, target in enumerate(tasks):
-        rows = slice(j, j + 1) if ovr else slice(None)
-        # 2. the chunk's objective, and one epoch of SGD on it
-        f = _task_objective(
-            problem,
-            X,
-            target,
-            2 if ovr else K,
-            (s * seen / S_chunk).astype(dtype),
-            identity,
-            rows,
-            None,
-        )
-        coef0 = identity.to_fit(W0[rows], b0[rows])[:, : f.coef_shape[1]].ravel()
+    for f, coef0 in zip(design.tasks, design.to_solver(W0, b0), strict=True):
         eta = SCHEDULES["inverse"](1.0 / f.lipschitz(), k)
         result = solve_sgd(
             f,
@@ -158,9 +144,9 @@ def sgd_pass(
         )
         blocks.append(result.coef.reshape(f.coef_shape))
         losses.append(float(result.loss_history[-1]))
-    # 3. back to (W, b), and the counters
-    W, b = identity.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
-    steps = len(tasks) * -(-len(y) // BATCH_SIZE)  # ceil(n / batch) per task
+    # 3. back to (W, b), and the counters (the softmax left as SGD leaves it)
+    W, b = design.scaling.to_user(np.vstack(blocks).astype(dtype), problem.fit_intercept)
+    steps = len(design.tasks) * -(-len(y) // BATCH_SIZE)  # ceil(n / batch) per task
     return StreamStep(W, b.astype(dtype), seen, t + steps, losses)
 
 

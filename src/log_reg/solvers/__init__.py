@@ -127,27 +127,14 @@ SKLEARN_L1_SOLVERS: dict[str, SolverSpec] = {
     ),
 }
 
-#: "auto" takes Newton while its Hessian is cheap (n_samples * n_coef^2 up to about 5e7
-#: multiply-adds, some tens of milliseconds), Newton-CG or "lbfgs-newton-cg" beyond (L-BFGS,
-#: and Newton-CG when L-BFGS is slow: see ``solvers.hybrid``). Newton needs 5-10 iterations
-#: whatever the conditioning, each costing about n * n_coef^2; L-BFGS 10 (well conditioned)
-#: to several hundred iterations of about 2 n * n_coef. Measured on this 2-core machine,
-#: tol 1e-6, one BLAS thread: breast cancer (569 x 31) Newton 0.01 s in 9 iterations;
-#: 200,000 x 51 Newton 1.25 s, L-BFGS 0.41 s; 2,000 x 1,001 Newton 1.05 s, L-BFGS 0.11 s.
+#: "auto" takes Newton while a Hessian costs at most this many multiply-adds (n_samples *
+#: n_coef^2): its 5-10 steps then beat L-BFGS's many cheaper ones (benchmarks/README.md).
 AUTO_NEWTON_MAX_WORK = 5e7
-#: Beyond that, with fewer than 5 samples per coefficient (wide, sparse, many classes and
-#: few rows) the data leave many directions curved by the penalty alone, L-BFGS crawls and
-#: Newton-CG goes first; with more, L-BFGS first (``solvers.hybrid``). Measured, one BLAS
-#: thread, default tol (relative gap <= 1e-6 everywhere): digits (1,797 rows, 650
-#: coefficients) Newton-CG 0.25 s, L-BFGS then Newton-CG 0.26 s; 50,000 x 20,000 sparse
-#: Newton-CG 0.22 s, hybrid 0.39 s; 20,000 x 100, 20 classes (2,020 coefficients) hybrid
-#: 0.26 s (L-BFGS converges in 34 iterations), Newton-CG 0.71 s.
+#: Beyond that, below this many samples per coefficient many directions are curved by the
+#: penalty alone and L-BFGS crawls: Newton-CG; above, L-BFGS first (``solvers.hybrid``).
 AUTO_SAMPLES_PER_COEF = 5
-#: Between the two: when a Hessian on ``SUBSAMPLE_ROWS_PER_COEF`` rows per coefficient
-#: (``newton-subsampled``) fits the same work and is at most a quarter of the rows, Newton
-#: on it. Measured, default tol: 200,000 x 51 coefficients, 4 steps and 5 passes, 0.06 s,
-#: where "lbfgs-newton-cg" took 8 iterations and 10 passes, 0.09 s; 1,000,000 x 51, 5 steps,
-#: 0.36 s against 0.49 s.
+#: Between the two, Newton on a sampled Hessian (``newton-subsampled``) when that Hessian
+#: fits the work above and its rows are at most 1 / this of all rows (benchmarks/README.md).
 AUTO_SUBSAMPLE_FRACTION = 4
 
 

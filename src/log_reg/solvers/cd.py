@@ -44,8 +44,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 from log_reg.core.objective import Objective, kkt_violation
 from log_reg.core.penalty import soft_threshold
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult

@@ -6,13 +6,8 @@ passes over ``X``) per iteration, and 10 to 50 iterations. On an ill-conditioned
 converges in a handful of iterations whatever the conditioning, at several Hessian-vector
 products (two passes each) per iteration. So: L-BFGS for at most ``lbfgs_budget``
 iterations, and if that did not converge, Newton-CG from where it stopped. On an easy
-problem this is L-BFGS; on a hard one the L-BFGS phase costs about one Newton-CG iteration.
-
-Measured on this 2-core machine, one BLAS thread, tol 1e-6: on a 200,000 x 50 dense
-problem L-BFGS takes 0.41 s (Newton-CG 1.01 s); on the digits (1,797 x 64, 10 classes,
-unscaled) L-BFGS has not converged after 1,000 iterations (1.4 s) and Newton-CG takes
-0.29 s; on breast cancer (unscaled, collinear) L-BFGS has not converged after 1,000
-iterations and Newton-CG needs 17.
+problem this is L-BFGS; on a hard one the L-BFGS phase costs about one Newton-CG iteration
+(the measurements: benchmarks/README.md).
 """
 
 from __future__ import annotations
@@ -21,8 +16,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 from log_reg.core.objective import Objective
 from log_reg.solvers.lbfgs import solve_lbfgs
 from log_reg.solvers.newton_cg import solve_newton_cg

@@ -31,8 +31,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 from log_reg.core.objective import Objective
 from log_reg.solvers.line_search import line_function, line_search_wolfe
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
@@ -45,10 +45,10 @@ __all__ = ["solve_lbfgs"]
 _NOISE = 4.0
 #: Iterations without progress (in ``f`` or in the gradient) after which L-BFGS gives up.
 _PATIENCE = 5
-#: How many times the decrease ``-g'd / 2`` predicted from the inverse-Hessian estimate can
-#: fall short of the true gap: the estimate knows only the curvature along recent steps.
-#: Measured on the benchmark problems at the default tol: 1.5 (200,000 x 50) to 14 times
-#: (2,000 x 1,000), so the prediction is scaled up by 10 before the stopping test.
+#: The decrease ``-g'd / 2`` predicted from the inverse-Hessian estimate, which knows only the
+#: curvature along recent steps, falls short of the true gap (by up to an order of magnitude
+#: on the benchmark problems: benchmarks/README.md), so it is scaled up by this before the
+#: stopping test.
 _UNDERESTIMATE = 10.0
 
 #: One remembered iteration: ``(s, y, rho = 1 / s'y)``, vectors in float64.

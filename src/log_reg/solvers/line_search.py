@@ -27,8 +27,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 
 __all__ = ["LineSearchResult", "Phi", "line_function", "line_search_armijo", "line_search_wolfe"]
 

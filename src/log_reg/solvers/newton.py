@@ -86,8 +86,8 @@ import math
 
 import numpy as np
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 from log_reg.core.objective import Objective
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
 from log_reg.solvers.stopping import stop_reason

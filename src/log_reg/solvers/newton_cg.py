@@ -35,8 +35,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.numerics import FloatArray
 from log_reg.core.objective import Objective
 from log_reg.solvers.line_search import line_function, line_search_armijo
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
@@ -46,7 +46,7 @@ __all__ = ["solve_newton_cg"]
 
 _NOISE = 16  # rounding error of f, in units of eps * |f|: smaller changes are not seen
 #: Iterations between two computations of the preconditioner ``diag(H)``. It costs a pass
-#: that squares ``X`` (on 5,000 x 2,000 dense data, 13 ms against 3 ms a product) and
+#: that squares ``X`` (several products' worth: benchmarks/README.md) and
 #: changes slowly; any positive diagonal keeps CG exact, only its speed depends on it.
 _REFRESH = 4
 #: CG's decrease ``-g^T d / 2`` approaches the Newton decrement from below, and stops short
@@ -57,8 +57,8 @@ _UNDERESTIMATE = 2.0
 #: (``_DecrementBound``, one product a try) on ``d = 0`` and early CG iterates, long before
 #: the forcing term's residual: where the bound's estimate without a product is within
 #: ``_TRY`` times the tolerance, again each time the residual has halved. The last solve
-#: of a fit is otherwise made only to confirm the stop: on 5,000 x 2,000 dense data it took
-#: 29 products, where the tries stop it after 4 products and 2 for the bound.
+#: of a fit is otherwise made only to confirm the stop, at many products
+#: (benchmarks/README.md).
 _TRY = 2.0
 
 

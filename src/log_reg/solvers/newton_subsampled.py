@@ -17,15 +17,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from log_reg.core.numerics import FloatArray
+from log_reg.core.arrays import FloatArray
 from log_reg.core.objective import Objective
 from log_reg.solvers.newton import solve_newton
 from log_reg.solvers.result import SolverResult
 
 __all__ = ["SUBSAMPLE_ROWS_PER_COEF", "solve_newton_subsampled"]
 
-#: Rows per coefficient of the sampled Hessian: on 50 features, 5,000 and 10,000 sampled
-#: rows took 4 or 5 steps on 200,000 and 1,000,000 rows, 20,000 no fewer.
+#: Rows per coefficient of the sampled Hessian: enough that more rows save no step
+#: (benchmarks/README.md).
 SUBSAMPLE_ROWS_PER_COEF = 200
 
 
@@ -33,9 +33,8 @@ def solve_newton_subsampled(
     objective: Objective, coef0: FloatArray | None = None, **options: Any
 ) -> SolverResult:
     """``solve_newton`` (the same options) with the Hessian from
-    ``SUBSAMPLE_ROWS_PER_COEF * n_coef`` random rows. Measured on 200,000 x 50: 4 steps and
-    5 passes, where L-BFGS takes 8 iterations and 10 passes; on 1,000,000 x 50, 5 steps and
-    6 passes.
+    ``SUBSAMPLE_ROWS_PER_COEF * n_coef`` random rows (its steps and passes against
+    L-BFGS's: benchmarks/README.md).
     """
     rows = SUBSAMPLE_ROWS_PER_COEF * objective.n_coef
     return solve_newton(objective, coef0, hessian_rows=rows, **options)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from log_reg.core.numerics import FloatArray
+from log_reg.core.arrays import FloatArray
 
 __all__ = ["Callback", "IterationInfo", "SolverResult"]
 

@@ -21,8 +21,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from log_reg.core.arrays import FloatArray, IntArray
 from log_reg.core.checks import check_choice, check_int, check_number
-from log_reg.core.numerics import FloatArray, IntArray
 from log_reg.core.objective import Objective
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
 
