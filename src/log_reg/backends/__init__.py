@@ -6,6 +6,8 @@ passes run over the data (``log_reg.core.objective`` for data in memory, a sum o
 chunks for Dask); the solvers it can run; and how predictions are mapped over rows.
 Everything it hands back to the solvers is coefficient-sized and lives on the host.
 ``backend_for(X)`` picks one; no code outside this package asks which one it holds.
+The layer just above ``log_reg.core``: a back end builds on the core's checks and objective
+and imports nothing of the solvers or the estimators.
 
 - ``in_memory``: NumPy arrays, SciPy sparse matrices, and arrays of the libraries that
   follow the Python array API (PyTorch, CuPy, ...; computed on their device).

@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from log_reg.core.arrays import FloatArray, IntArray
-from log_reg.core.checks import check_labels, class_weights
+from log_reg.core.checks import check_labels, class_weights, encode_labels
 
 __all__ = [
     "check_dask_X",
@@ -89,12 +89,7 @@ def check_dask_labels(y: Any, n_samples: int, name: str = "y") -> tuple[NDArray[
         )
     unique = da.unique(y).compute()
     classes, _ = check_labels(unique, len(unique), name)
-    return classes, y.map_blocks(_encode, classes, dtype=np.intp)
-
-
-def _encode(labels: NDArray[Any], classes: NDArray[Any]) -> IntArray:
-    """Labels -> their index in the sorted ``classes``."""
-    return np.searchsorted(classes, labels).astype(np.intp)
+    return classes, y.map_blocks(encode_labels, classes, known_as="classes of y", dtype=np.intp)
 
 
 def dask_sample_weight(sample_weight: Any, y: Any, classes: NDArray[Any], class_weight: Any) -> Any:

@@ -1,4 +1,5 @@
-"""The ``log-reg`` command: one module per subcommand, each using the public API only.
+"""The ``log-reg`` command, the top layer: one module per subcommand, each using only the
+public API (``log_reg``) and the model files (``log_reg.files``).
 
 A subcommand module provides ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int``; ``COMMANDS`` maps names to modules. With no subcommand, ``log-reg``

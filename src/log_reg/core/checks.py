@@ -23,6 +23,7 @@ __all__ = [
     "check_offset",
     "check_sample_weight",
     "class_weights",
+    "encode_labels",
     "fit_weights",
 ]
 
@@ -240,6 +241,26 @@ def _encode(labels: NDArray[Any]) -> tuple[NDArray[Any], NDArray[Any]]:
             codes = np.cumsum(present) - 1
             return (np.flatnonzero(present) + low).astype(labels.dtype), codes[offsets]
     return np.unique(labels, return_inverse=True)
+
+
+def encode_labels(labels: ArrayLike, classes: NDArray[Any], *, known_as: str) -> IntArray:
+    """Each label's index in the sorted ``classes``, or a ``ValueError`` naming the labels
+    that are not classes (``known_as`` says where the classes come from, for the message).
+
+    Examples
+    --------
+    >>> encode_labels(["b", "a", "b"], np.array(["a", "b"]), known_as="classes of y")
+    array([1, 0, 1])
+    """
+    values = np.asarray(labels)
+    index = np.clip(np.searchsorted(classes, values), 0, len(classes) - 1)
+    unseen = classes[index] != values
+    if unseen.any():
+        raise ValueError(
+            f"y has labels that are not {known_as}: {np.unique(values[unseen]).tolist()!r}; "
+            f"the classes are {classes.tolist()!r}."
+        )
+    return index.astype(np.intp)
 
 
 def check_class_codes(y: ArrayLike, n_samples: int, n_classes: int) -> IntArray:

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from log_reg.core.arrays import FloatArray, IntArray, array_library, is_numpy
-from log_reg.core.checks import check_choice, check_X, fit_weights
+from log_reg.core.arrays import FloatArray, IntArray, to_host
+from log_reg.core.checks import check_choice, check_X, encode_labels, fit_weights
 from log_reg.core.errors import NotFittedError, compat_class
 from log_reg.core.numerics import logsumexp, softmax
 
@@ -58,23 +58,14 @@ def _check_model(model: Any) -> None:
 
 def _host(a: Any) -> NDArray[Any]:
     """A dense NumPy array on the host: sparse matrices and other libraries' arrays too."""
-    if hasattr(a, "toarray"):
-        return np.asarray(a.toarray())
-    return np.asarray(a) if is_numpy(a) else np.asarray(array_library(a).to_numpy(a))
+    return np.asarray(a.toarray() if hasattr(a, "toarray") else to_host(a))
 
 
 def _encode(y: ArrayLike, classes: NDArray[Any], n: int) -> IntArray:
     labels = np.asarray(y).ravel()
     if len(labels) != n:
         raise ValueError(f"y must have one label per row of X ({n}); got {len(labels)}.")
-    index = np.clip(np.searchsorted(classes, labels), 0, len(classes) - 1)
-    unseen = classes[index] != labels
-    if unseen.any():
-        raise ValueError(
-            f"y has labels that are not classes of the model: {np.unique(labels[unseen])!r}; "
-            f"the classes are {classes.tolist()!r}."
-        )
-    return index.astype(np.intp)
+    return encode_labels(labels, classes, known_as="classes of the model")
 
 
 def _fit(

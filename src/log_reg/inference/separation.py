@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from log_reg.core.arrays import FloatArray, IntArray, array_library, is_numpy
+from log_reg.core.arrays import FloatArray, IntArray, to_host
 from log_reg.core.checks import check_sample_weight
 
 __all__ = ["PerfectSeparationWarning", "Separation", "check_separation"]
@@ -213,9 +213,7 @@ def _host(X: Any) -> Any:
     """Float64 on the host: a dense NumPy array, or a SciPy sparse matrix kept sparse."""
     if hasattr(X, "tocsr"):
         return X.tocsr().astype(np.float64)
-    if not is_numpy(X):
-        X = array_library(X).to_numpy(X)
-    return np.asarray(X, dtype=np.float64)
+    return np.asarray(to_host(X), dtype=np.float64)
 
 
 def _quasi_certificate(

@@ -35,7 +35,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from log_reg.backends import backend_for
 from log_reg.core.arrays import FloatArray, IntArray
-from log_reg.core.checks import check_labels, fit_weights
+from log_reg.core.checks import check_labels, encode_labels, fit_weights
 from log_reg.models.pipeline import Problem, prepare
 from log_reg.solvers import SOLVERS, solve_sgd
 from log_reg.solvers.sgd import SCHEDULES
@@ -86,13 +86,7 @@ def encode_chunk(
             f"y must have one label per row of X: X has {n_samples} rows, y has shape "
             f"{labels.shape}."
         )
-    unseen = np.setdiff1d(labels, known)
-    if len(unseen):
-        raise ValueError(
-            f"y has labels that are not in classes: {unseen.tolist()!r}; the classes, fixed "
-            f"by the first call to partial_fit, are {known.tolist()!r}."
-        )
-    return known, np.searchsorted(known, labels).astype(np.intp)
+    return known, encode_labels(labels, known, known_as="in classes")
 
 
 def sgd_pass(

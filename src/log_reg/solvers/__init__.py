@@ -4,7 +4,8 @@ Every solver is a pure function ``solve_x(objective, coef0=None, *, tol, max_ite
 ...) -> SolverResult``; it sees only the objective's callables (see ``log_reg.core.objective``).
 ``SOLVERS`` (ours) and ``SKLEARN_SOLVERS`` (scikit-learn's names, each running one of ours
 on the same objective) are the registry that validation and the "auto" choice read: no
-other module branches on a solver's name.
+other module branches on a solver's name. The layer between the core (the objective) and
+the estimators: solvers import only ``log_reg.core`` and each other, never a back end.
 """
 
 from __future__ import annotations
