@@ -113,7 +113,7 @@ def ours_configs(p: Problem) -> list[Config]:
         Config("ours auto, 1 BLAS thread", "ours", "ours", _ours("auto", one_thread=True)),
     ]
     for name, spec in SOLVERS.items():
-        if p.l1_ratio > 0 and not spec.supports_l1:
+        if p.l1_ratio > 0 and not spec.supports_nonsmooth:
             continue
         skip = _skip_reason(name, p)
         configs.append(Config(f"ours {name}", "ours", "ours", _ours(name), skip))

@@ -91,8 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     X_host, y_host = host(X), host(y)
     cpu_time, cpu_model = timed_fit(X_host, y_host, lambda: None, args.tol)
 
-    from log_reg.core.objective import alpha_from_C, make_objective
-    from log_reg.core.penalty import l2
+    from log_reg.core.objective import make_objective
+    from log_reg.core.penalty import alpha_from_C, l2
 
     f = make_objective(X_host, y_host, penalty=l2(alpha_from_C(1.0, len(y_host))))
     values = []

@@ -43,8 +43,8 @@ import psutil
 from configs import Config, Fit
 from problems import Problem
 
-from log_reg.core.objective import Objective, alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet
+from log_reg.core.objective import Objective, make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C
 
 MIB = 2**20
 

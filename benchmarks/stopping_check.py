@@ -19,8 +19,8 @@ import argparse
 
 import numpy as np
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import l2
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import alpha_from_C, l2
 from log_reg.solvers import SOLVERS, choose_solver
 
 
@@ -56,7 +56,7 @@ def main() -> None:
         # 3. each solver at its defaults
         for name in names:
             spec = (
-                choose_solver("auto", l1_ratio=0.0, penalized=True, n_coef=f.n_coef, n_samples=n)
+                choose_solver("auto", penalty=f.penalty, n_coef=f.n_coef, n_samples=n)
                 if name == "auto"
                 else SOLVERS[name]
             )

@@ -168,8 +168,8 @@ def test_hessian_of_a_working_set_on_dask(client):
     )
     kept = np.append(features, 4)  # and the intercept's column
     np.testing.assert_allclose(
-        g._weighted_gram(g.weights, features),
-        f._weighted_gram(f.weights)[np.ix_(kept, kept)],
+        g.weighted_gram(g.weights, features),
+        f.weighted_gram(f.weights)[np.ix_(kept, kept)],
         rtol=1e-10,
     )
 

@@ -57,3 +57,21 @@ def write_data(folder: Path) -> dict[str, pd.DataFrame]:
         frame.to_csv(folder / f"{name}.csv", index=False)
     cancer.to_parquet(folder / "cancer.parquet")
     return tables
+
+
+def nullable_table(n=60):
+    """pandas' nullable columns (Int64, Float64, boolean), one NA in each, and an NA label."""
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=n)
+    frame = pd.DataFrame(
+        {
+            "a": a,
+            "count": pd.array(rng.integers(0, 5, n), dtype="Int64"),
+            "share": pd.array(rng.uniform(size=n), dtype="Float64"),
+            "flag": pd.array(rng.integers(0, 2, n).astype(bool), dtype="boolean"),
+            "y": pd.array((a + rng.normal(size=n) > 0).astype(int), dtype="Int64"),
+        }
+    )
+    for row, column in enumerate(["count", "share", "flag", "y"], start=3):
+        frame.loc[row, column] = pd.NA
+    return frame

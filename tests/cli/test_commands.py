@@ -9,7 +9,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
-from cli_helpers import run_all, write_data
+from cli_helpers import nullable_table, run_all, write_data
 from sklearn import metrics
 
 from log_reg import LogisticRegression
@@ -22,8 +22,77 @@ def session(tmp_path_factory):
     folder = tmp_path_factory.mktemp("commands")
     tables = write_data(folder)
     tables["mixed"].dropna().to_csv(folder / "complete.csv", index=False)
+    patients = [f"P{i:04d}" for i in range(len(tables["mixed"]))]
+    tables["mixed"].assign(patient=patients).to_csv(folder / "patients.csv", index=False)
+    nullable_table().to_parquet(folder / "nullable.parquet")
+    cancer = tables["cancer"]
+    days = pd.date_range("2020-01-01", periods=len(cancer)).strftime("%Y-%m-%d")
+    cancer.assign(day=days).to_csv(folder / "dated.csv", index=False)
     fits = run_all(
         {
+            "weighted": [
+                "fit",
+                "cancer.csv",
+                "--target",
+                "target",
+                "--class-weight",
+                "0=1,1=3",
+                "--tol",
+                "1e-6",
+                "--seed",
+                "3",
+                "--standardize",
+                "--out",
+                "weighted.json",
+            ],
+            "weighted json": [
+                "fit",
+                "cancer.csv",
+                "--target",
+                "target",
+                "--class-weight",
+                '{"0": 1, "1": 3}',
+                "--tol",
+                "1e-6",
+                "--standardize",
+                "--out",
+                "weighted-json.json",
+            ],
+            "cv standardized": [
+                "fit",
+                "cancer.csv",
+                "--target",
+                "target",
+                "--cv",
+                "3",
+                "--standardize",
+                "--Cs",
+                "0.01,0.1,1,10",
+                "--scoring",
+                "accuracy",
+                "--out",
+                "cv-standardized.json",
+            ],
+            "dated": [
+                "fit",
+                "dated.csv",
+                "--target",
+                "target",
+                "--drop",
+                "day",
+                "--standardize",
+                "--out",
+                "dated.json",
+            ],
+            "nullable": [
+                "fit",
+                "nullable.parquet",
+                "--target",
+                "y",
+                "--drop-missing",
+                "--out",
+                "nullable.json",
+            ],
             "csv": [
                 "fit",
                 "cancer.csv",
@@ -71,6 +140,14 @@ def session(tmp_path_factory):
             "evaluate iris": ["evaluate", "iris.json", "iris.csv", "--target", "species"],
             "mixed labels": ["predict", "mixed.json", "complete.csv"],
             "summary": ["summary", "mixed.json"],
+            "ids": ["predict", "mixed.json", "patients.csv", "--id", "patient", "--drop-missing"],
+            "nullable predictions": [
+                "predict",
+                "nullable.json",
+                "nullable.parquet",
+                "--drop-missing",
+                "--proba",
+            ],
         },
         folder,
     )
@@ -81,9 +158,14 @@ def test_every_command_succeeds_quietly(session):
     _, _, runs = session
     for name, run in runs.items():
         assert run.returncode == 0, (name, run.stderr)
-        assert run.stderr == (
-            "log-reg: dropped 1 row(s) with missing values.\n" if name == "mixed" else ""
-        ), name
+        notes = {
+            "mixed": "log-reg: dropped 1 row(s) with missing values.\n",
+            "nullable": "log-reg: dropped 4 row(s) with missing values.\n",
+            "ids": "log-reg: skipped 1 row(s) with missing values.\n",
+            "nullable predictions": "log-reg: skipped 3 row(s) with missing values "
+            "(pass --id COL to tell the rows apart).\n",
+        }
+        assert run.stderr == notes.get(name, ""), name
 
 
 def api_model(frame, target, **params):
@@ -212,3 +294,80 @@ def test_fit_cv_chooses_C_as_logistic_regression_cv_does(session):
     assert load(folder / "cv.json").C == pytest.approx(search.C_)
     for name in ("path.png", "cv.png"):
         assert (folder / "cvplots" / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_class_weights_tol_and_seed_reach_the_model(session):
+    folder, tables, _ = session
+    api, _ = api_model(
+        tables["cancer"],
+        "target",
+        class_weight={0: 1, 1: 3},
+        tol=1e-6,
+        random_state=3,
+        standardize=True,
+    )
+    model = load(folder / "weighted.json")
+    assert model.get_params() == api.get_params()
+    assert model.coef_.tobytes() == api.coef_.tobytes()
+    assert load(folder / "weighted-json.json").coef_.tobytes() == api.coef_.tobytes()
+
+
+def test_cv_with_standardize_a_C_grid_and_a_scoring(session):
+    from log_reg import LogisticRegressionCV
+
+    folder, tables, runs = session
+    frame = tables["cancer"]
+    X, y = frame.drop(columns="target"), frame["target"].to_numpy()
+    Z = (X - X.mean()) / X.std(ddof=0)
+    search = LogisticRegressionCV(
+        Cs=[0.01, 0.1, 1, 10],
+        cv=3,
+        scoring="accuracy",
+        l1_ratios=[0.0],
+        use_legacy_attributes=False,
+    ).fit(Z, y)
+    model = load(folder / "cv-standardized.json")
+    assert model.standardize and model.C == search.C_
+    report = runs["cv standardized"].stdout
+    assert "cross-validation (3 folds, score: accuracy, on standardized features):" in report
+    assert re.search(
+        rf"^ *{search.C_:.4g} +{search.scores_[:, 0].mean(axis=0).max():.5f} .*<- chosen$",
+        report,
+        re.M,
+    )
+
+
+def test_a_dropped_date_column_is_left_out(session):
+    folder, _, runs = session
+    assert (
+        load(folder / "dated.json").feature_names_in_.tolist()
+        == load(folder / "csv.json").feature_names_in_.tolist()
+    )
+    assert "30 features" in runs["dated"].stdout
+
+
+def test_nullable_columns_with_missing_values_are_dropped(session):
+    folder, _, runs = session
+    complete = nullable_table().dropna()
+    api = LogisticRegression().fit(
+        complete.drop(columns="y").astype(float), complete["y"].to_numpy(dtype=int)
+    )
+    model = load(folder / "nullable.json")
+    assert np.allclose(model.coef_, api.coef_, rtol=1e-10)
+    proba = pd.read_csv(io.StringIO(runs["nullable predictions"].stdout))
+    assert len(proba) == 57 and proba.columns.tolist() == ["proba_0", "proba_1"]
+
+
+def test_predict_carries_an_id_column_and_skips_rows_with_missing_values(session):
+    _, tables, runs = session
+    out = pd.read_csv(io.StringIO(runs["ids"].stdout))
+    assert out.columns.tolist() == ["patient", "prediction"]
+    assert len(out) == len(tables["mixed"]) - 1 and "P0005" not in set(out["patient"])
+    assert out["patient"].iloc[:6].tolist() == [
+        "P0000",
+        "P0001",
+        "P0002",
+        "P0003",
+        "P0004",
+        "P0006",
+    ]

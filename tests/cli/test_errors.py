@@ -8,8 +8,9 @@ import io
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
-from cli_helpers import run_all, write_data
+from cli_helpers import nullable_table, run_all, write_data
 
 from log_reg.cli import main
 
@@ -96,7 +97,126 @@ CASES = {
     ),
     "class weight": (
         ["fit", "cancer.csv", "--target", "target", "--class-weight", "even"],
-        "argument --class-weight: invalid choice: 'even'",
+        "--class-weight must be 'balanced', CLASS=WEIGHT pairs separated by commas (0=1,1=3) or a JSON object",
+    ),
+    "class weight of no class": (
+        ["fit", "cancer.csv", "--target", "target", "--class-weight", "0=1,2=3"],
+        "--class-weight names the class '2', which the target column does not hold; its classes are '0', '1'.",
+    ),
+    "negative class weight": (
+        ["fit", "cancer.csv", "--target", "target", "--class-weight", '{"0": 1, "1": -3}'],
+        "--class-weight for the class '1' must be a number >= 0; got -3.",
+    ),
+    "class weight twice": (
+        ["fit", "cancer.csv", "--target", "target", "--class-weight", "1=2,1=3"],
+        "--class-weight names the class '1' twice.",
+    ),
+    # finding 5: careless tables
+    "cv 0": (
+        ["fit", "cancer.csv", "--target", "target", "--cv", "0"],
+        "--cv must be an integer >= 2 (folds); got 0.",
+    ),
+    "cv 1": (
+        ["fit", "cancer.csv", "--target", "target", "--cv", "1"],
+        "--cv must be an integer >= 2 (folds); got 1.",
+    ),
+    "Cs without cv": (
+        ["fit", "cancer.csv", "--target", "target", "--Cs", "5"],
+        "--Cs goes with --cv K",
+    ),
+    "bad Cs": (
+        ["fit", "cancer.csv", "--target", "target", "--cv", "3", "--Cs", "1,-2"],
+        "--Cs must be a count of values >= 2 or values > 0 separated by commas; got '1,-2'.",
+    ),
+    "duplicate header": (
+        ["fit", "twice.csv", "--target", "y"],
+        "data file twice.csv has columns with the same name ('a' in columns 1, 3); give each column a name of its own.",
+    ),
+    "duplicate header on stdin": (
+        ["predict", "model.json", "-"],
+        "data file <stdin> has columns with the same name ('mean radius' in columns 1, 2)",
+        {"stdin": "mean radius,mean radius\n1,2\n"},
+    ),
+    "dates as text": (
+        ["fit", "dates.csv", "--target", "target"],
+        "column 'visit day' of dates.csv holds dates or times (such as '2020-01-01'), which the command does not encode (as text levels, each new date would be unknown); leave it out with --drop 'visit day' (or choose the columns with --features), or make numbers of it yourself",
+    ),
+    "dates in parquet": (
+        ["fit", "dates.parquet", "--target", "target"],
+        "), which the command does not encode; leave it out with --drop 'visit day' (or choose the columns with --features), or make numbers",
+    ),
+    "an identifier": (
+        ["fit", "ids.csv", "--target", "target"],
+        "column 'patient' of ids.csv is text with a different value in every row (569 rows), like an identifier, which as levels would fit each row by itself; leave it out with --drop patient (or choose the columns with --features); predict --id patient carries",
+    ),
+    "too many levels": (
+        ["fit", "levels.csv", "--target", "target"],
+        "column 'code' of levels.csv is text with 190 different values, more than the 100 levels the command one-hot encodes (a feature each); leave it out with --drop code",
+    ),
+    "nullable NA": (
+        ["fit", "nullable.parquet", "--target", "y"],
+        "nullable.parquet has missing values (1 in 'count', 1 in 'share', 1 in 'flag', 1 in 'y'; the first in row 4); fill them in, or pass --drop-missing",
+    ),
+    "nullable NA at predict": (
+        ["predict", "nullable.json", "nullable.parquet"],
+        "nullable.parquet has missing values (1 in 'count', 1 in 'share', 1 in 'flag'; the first in row 4); predictions need every value; remove or fill in those rows, or pass --drop-missing.",
+    ),
+    "drop an unknown column": (
+        ["fit", "cancer.csv", "--target", "target", "--drop", "nope"],
+        "cancer.csv has no column 'nope'",
+    ),
+    # finding 6 and 7: extreme values
+    "infinite value": (
+        ["fit", "inf.csv", "--target", "target"],
+        "column 'mean area' of inf.csv holds inf in row 3 (1 row(s) not finite); features must be finite numbers (a number beyond 1.8e308 reads as infinite).",
+    ),
+    "beyond float64": (
+        ["predict", "model.json", "e309.csv"],
+        "column 'mean texture' of e309.csv holds inf in row 1 (1 row(s) not finite)",
+    ),
+    # finding 3: an output that is an input
+    "fit onto its data": (
+        ["fit", "cancer.csv", "--target", "target", "--out", "cancer.csv"],
+        "--out cancer.csv is the data file cancer.csv: the command would overwrite its input; choose another --out.",
+    ),
+    "fit onto its data, hard-linked": (
+        ["fit", "cancer.csv", "--target", "target", "--out", "linked.csv"],
+        "--out linked.csv is the data file cancer.csv: the command would overwrite its input",
+    ),
+    "fit onto its data, through a symbolic link": (
+        ["fit", "symlink.csv", "--target", "target", "--out", "./cancer.csv"],
+        "--out ./cancer.csv is the data file symlink.csv: the command would overwrite its input",
+    ),
+    "fit plots onto the model": (
+        [
+            "fit",
+            "cancer.csv",
+            "--target",
+            "target",
+            "--cv",
+            "2",
+            "--plots",
+            "figures",
+            "--out",
+            "figures/path.png",
+        ],
+        "--out figures/path.png and --plots figures/path.png are the same file; choose another --out.",
+    ),
+    "predict onto its data": (
+        ["predict", "model.json", "cancer.csv", "--out", "cancer.csv"],
+        "--out cancer.csv is the data file cancer.csv: the command would overwrite its input; choose another --out.",
+    ),
+    "predict onto its model": (
+        ["predict", "model.json", "cancer.csv", "--out", "model.json"],
+        "--out model.json is the model file model.json: the command would overwrite its input; choose another --out.",
+    ),
+    "evaluate plots onto its model": (
+        ["evaluate", "figures/roc.png", "cancer.csv", "--plots", "figures"],
+        "--plots figures/roc.png is the model file figures/roc.png: the command would overwrite its input; choose another --plots.",
+    ),
+    "predict id column missing": (
+        ["predict", "model.json", "cancer.csv", "--id", "patient"],
+        "cancer.csv has no --id column 'patient'",
     ),
     "out folder missing": (
         ["fit", "cancer.csv", "--target", "target", "--out", "nowhere/model.json"],
@@ -211,7 +331,36 @@ def make_files(folder):
             )
             == 0
         )
+        nullable_table().dropna().to_parquet(folder / "complete.parquet")
+        complete, out = str(folder / "complete.parquet"), str(folder / "nullable.json")
+        assert main(["fit", complete, "--target", "y", "--out", out]) == 0
     (folder / "truncated.json").write_bytes((folder / "model.json").read_bytes()[:500])
+    (folder / "figures").mkdir()
+    (folder / "figures" / "roc.png").write_bytes((folder / "model.json").read_bytes())
+    (folder / "linked.csv").hardlink_to(folder / "cancer.csv")
+    (folder / "symlink.csv").symlink_to("cancer.csv")
+    (folder / "twice.csv").write_text("a,b,a,y\n1,2,3,0\n4,5,6,1\n")
+    days = pd.date_range("2020-01-01", periods=len(cancer))
+    dated = cancer[["mean radius", "target"]].assign(**{"visit day": days})
+    dated.to_parquet(folder / "dates.parquet")
+    dated.assign(**{"visit day": days.strftime("%Y-%m-%d")}).to_csv(
+        folder / "dates.csv", index=False
+    )
+    patients = [f"P{i:04d}" for i in range(len(cancer))]
+    cancer[["mean radius", "target"]].assign(patient=patients).to_csv(
+        folder / "ids.csv", index=False
+    )
+    codes = [f"K{i % 190}" for i in range(len(cancer))]
+    cancer[["mean radius", "target"]].assign(code=codes).to_csv(folder / "levels.csv", index=False)
+    nullable = nullable_table()
+    nullable.to_parquet(folder / "nullable.parquet")
+    infinite = cancer.copy()
+    infinite.loc[2, "mean area"] = np.inf
+    infinite.to_csv(folder / "inf.csv", index=False)
+    text = (folder / "cancer.csv").read_text().splitlines()
+    fields = text[1].split(",")
+    fields[1] = "1e309"  # beyond the largest double: read as inf
+    (folder / "e309.csv").write_text("\n".join([text[0], ",".join(fields), *text[2:]]) + "\n")
     (folder / "model.pkl").write_bytes(pickle.dumps({"coef": [1.0, 2.0]}))
     (folder / "sentinel.json").write_text(SENTINEL)
     for library in ("pandas", "pyarrow", "matplotlib"):

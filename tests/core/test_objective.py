@@ -8,8 +8,8 @@ from conftest import make_problem
 from finite_differences import numerical_gradient, numerical_jacobian
 from scipy.optimize import minimize
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet, l1, l2, no_penalty
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C, l1, l2, no_penalty
 from log_reg.solvers import SOLVERS
 
 CASES = [
@@ -112,6 +112,65 @@ def test_prox_leaves_intercepts_alone():
     M = f.prox(coef, 1.0).reshape(f.coef_shape)
     np.testing.assert_array_equal(M[:, :-1], 0)  # soft-thresholded by 1.0
     np.testing.assert_array_equal(M[:, -1], 0.5)
+
+
+@pytest.mark.parametrize("intercept", [False, True])
+def test_pack_is_the_inverse_of_split(intercept):
+    f, coef = build(3, False, intercept)
+    np.testing.assert_array_equal(f.pack(*f.split(coef)), coef)
+
+
+def _bounded_l1(n_classes):
+    """An L1 objective with penalty factors (one 0) and bounds, at a point with weights at
+    zero, at a bound and free."""
+    X, y = make_problem(n=30, d=3, n_classes=n_classes, seed=2)
+    pen = ElasticNet(0.4, 0.5, np.array([0.0, 1.0, 2.0]))
+    f = make_objective(X, y, n_classes=n_classes, penalty=pen, lower_bounds=-0.5, upper_bounds=1)
+    coef = np.tile([0.0, -0.5, 0.3, 0.2], f.n_raw)
+    return f, coef, np.random.default_rng(3).normal(size=f.n_coef)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_violation_and_coordinate_prox_of_some_coefficients_are_those_of_all(n_classes):
+    # coordinate descent asks for a working set of positions: the same numbers, entry by
+    # entry, as the objective's whole violation and proximal step
+    f, coef, grad = _bounded_l1(n_classes)
+    at = np.array([0, 2, 3, f.n_coef - 1])  # weights and intercepts
+    np.testing.assert_array_equal(f.violation(coef[at], grad[at], at), f.violation(coef, grad)[at])
+    lo, hi = f.subdifferential(coef, grad)
+    sub_lo, sub_hi = f.subdifferential(coef[at], grad[at], at)
+    np.testing.assert_array_equal(sub_lo, lo[at])
+    np.testing.assert_array_equal(sub_hi, hi[at])
+    np.testing.assert_array_equal(lo[3::4], grad[3::4])  # intercepts: the point g
+    prox = f.coordinate_prox(at)
+    for v in (-2.0, -0.05, 0.1, 3.0):
+        whole = f.prox(np.full(f.n_coef, v), 0.7)
+        assert [prox(j, v, 0.7) for j in range(len(at))] == list(whole[at])
+
+
+def test_violation_is_the_distance_to_the_subdifferential_with_bounds():
+    f, coef, _ = _bounded_l1(2)  # lam = alpha r v = 0, 0.2, 0.4 on the three weights
+    g = np.array([0.1, 0.3, 0.5, 0.05])
+    # w0 = 0 with lam 0: |g|. w1 = -0.5, at its lower bound: the point g - lam = 0.1 (f falls
+    # as w1 falls), but the bound adds [-inf, 0] to it: 0. w2 = 0.3, free: g + lam = 0.9.
+    # The intercept: |g|.
+    np.testing.assert_allclose(f.violation(coef, g), [0.1, 0.0, 0.9, 0.05])
+    assert f.optimality(coef, g) == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_penalty_curvature_is_what_the_penalty_adds_to_the_hessian(n_classes):
+    pen = ElasticNet(0.3, 0.4, np.array([0.5, 1.0, 2.0]))
+    f, coef = build(n_classes, True, True, penalty=pen)
+    bare = make_objective(
+        f.X,
+        f.labels if n_classes > 2 else f.Y[:, 0].astype(int),
+        n_classes=n_classes,
+        sample_weight=f.weights,
+        penalty=no_penalty(),
+    )
+    added = f.hessian(coef) - bare.hessian(coef)
+    np.testing.assert_allclose(added, np.diag(f.penalty_curvature(coef)), atol=1e-13)
 
 
 def test_lipschitz_bounds_the_hessian():

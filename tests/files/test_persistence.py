@@ -82,7 +82,7 @@ def test_feature_names_and_encoding_round_trip(tmp_path):
     encoding = Encoding(("age", "color"), {"color": ("blue", "green", "red")}, "sick")
     save(model, tmp_path / "m.json", encoding=encoding)
     read = read_model_file(tmp_path / "m.json")
-    assert read.encoding == encoding and read.format_version == 1
+    assert read.encoding == encoding and read.format_version == 2
     assert read.model.feature_names_in_.tolist() == ["age", "color=green", "color=red"]
     assert_same_model(model, read.model, frame)
 
@@ -206,8 +206,8 @@ def test_a_number_beyond_double_range_is_refused(saved):
 
 def test_a_newer_format_version_is_refused_before_anything_else(saved):
     document = json.loads(saved.read_text())
-    saved.write_text(json.dumps({**document, "format_version": 2, "library_version": "9.0"}))
-    with pytest.raises(ValueError, match="format version 2 .*log_reg 9.0.*reads version 1"):
+    saved.write_text(json.dumps({**document, "format_version": 3, "library_version": "9.0"}))
+    with pytest.raises(ValueError, match="format version 3 .*log_reg 9.0.*reads versions 1 and 2"):
         load(saved)
 
 
@@ -245,9 +245,9 @@ def _edit(path, change):
         (lambda d: d.update(solver="os.system"), "solver must be one of"),
         (lambda d: d.update(converged="yes"), "converged must be bool"),
         (lambda d: d.update(estimator="Pipeline"), "not a 'LogisticRegression'"),
-        (lambda d: d.pop("coef"), r"lacks entries \['coef'\]"),
-        (lambda d: d.update(extra=1), r"unknown entries \['extra'\]"),
-        (lambda d: d["params"].update(evil="__import__('os')"), r"unknown names \['evil'\]"),
+        (lambda d: d.pop("coef"), r'lacks entries \["coef"\]'),
+        (lambda d: d.update(extra=1), r'unknown entries \["extra"\]'),
+        (lambda d: d["params"].update(evil="__import__('os')"), r'unknown names \["evil"\]'),
         (lambda d: d["params"].update(C={"float": "1e3"}), "parameter C has a value"),
         (
             lambda d: d["params"].update(class_weight={"dict": [[{"dict": []}, 1]]}),
@@ -269,7 +269,7 @@ def test_a_tampered_file_is_refused_with_the_reason(saved, change, message):
 def test_repeated_keys_are_refused(saved):
     text = saved.read_text()
     saved.write_text(text.replace('"converged":', '"solver": "cd", "converged":', 1))
-    with pytest.raises(ValueError, match=r"repeats the key\(s\) \['solver'\]"):
+    with pytest.raises(ValueError, match=r'repeats the key\(s\) \["solver"\]'):
         load(saved)
 
 

@@ -10,8 +10,8 @@ from conftest import make_problem
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from log_reg import ConvergenceWarning, LogisticRegression
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C
 
 SMOOTH_SOLVERS = ["auto", "lbfgs", "newton", "cd", "newton-cholesky", "newton-cg", "sag", "saga"]
 

@@ -9,8 +9,8 @@ from conftest import make_problem
 from scipy.optimize import minimize
 
 from log_reg import LogisticRegression
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C
 
 
 def test_offset_equals_statsmodels_glm():

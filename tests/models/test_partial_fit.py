@@ -11,8 +11,8 @@ import pytest
 from conftest import make_problem
 
 from log_reg import LogisticRegression
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C
 
 
 def stream(model, X, y, *, chunk, epochs, classes, sample_weight=None):

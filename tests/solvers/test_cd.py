@@ -9,8 +9,8 @@ import pytest
 from conftest import make_problem
 from sklearn.linear_model import LogisticRegression
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet, l1
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C, l1
 from log_reg.solvers.cd import solve_cd
 
 CASES = [

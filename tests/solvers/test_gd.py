@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from conftest import make_problem, sklearn_optimum
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet, l2
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C, l2
 from log_reg.solvers import IterationInfo, solve_gd
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 from conftest import make_problem, sklearn_optimum
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import l2
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import alpha_from_C, l2
 from log_reg.solvers import IterationInfo, solve_hybrid
 
 

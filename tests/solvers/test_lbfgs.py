@@ -8,8 +8,8 @@ from scipy.optimize import minimize
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet, l1, l2, no_penalty
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C, l1, l2, no_penalty
 from log_reg.solvers import IterationInfo
 from log_reg.solvers.lbfgs import solve_lbfgs
 

@@ -132,27 +132,55 @@ def test_failure_reports_the_best_trial():
 
 
 def test_ascent_direction_and_bad_constants_are_refused():
+    with pytest.raises(ValueError, match="slope0 must be < 0"):
+        line_search_wolfe(_phi(quadratic), 9.0, 6.0)
     for search in (line_search_wolfe, line_search_armijo):
-        with pytest.raises(ValueError, match="slope0 must be < 0"):
-            search(_phi(quadratic), 9.0, 6.0)
         with pytest.raises(ValueError, match="step0 must be a number > 0"):
             search(_phi(quadratic), 9.0, -6.0, step0=0.0)
         with pytest.raises(ValueError, match="max_evals must be an integer >= 1"):
             search(_phi(quadratic), 9.0, -6.0, max_evals=0)
     with pytest.raises(ValueError, match="c2 must be a number > 0.5"):
         line_search_wolfe(_phi(quadratic), 9.0, -6.0, c1=0.5, c2=0.5)
+    with pytest.raises(ValueError, match="shrink must be a number > 0 and <= 1"):
+        line_search_armijo(_phi(quadratic), 9.0, -6.0, shrink=0.0)
+
+
+def _valued(value_slope):
+    """``t -> (phi(t), t)``: the value, and the step itself as what comes back with it."""
+    return lambda t: (value_slope(t)[0], t)
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize("step0", [1e-1, 1.0, 1e3])
 def test_armijo_backtracks_to_sufficient_decrease(function, step0):
-    phi = _phi(function)
-    f0, slope0, _ = phi(0.0)
-    result = line_search_armijo(phi, f0, slope0, step0=step0, max_evals=60)
-    assert result.success
-    assert result.value <= f0 + 1e-4 * result.step * slope0
+    phi = _valued(function)
+    f0, slope0 = function(0.0)
+    found = line_search_armijo(phi, f0, slope0, step0=step0, max_evals=60)
+    assert found is not None and found.decreased and found.at == found.step
+    assert found.value == phi(found.step)[0] <= f0 + 1e-4 * found.step * slope0
     # the previous, twice as long step did not decrease enough (or it was the first one)
-    assert result.step == step0 or phi(2 * result.step)[0] > f0 + 2e-4 * result.step * slope0
+    assert found.step == step0 or phi(2 * found.step)[0] > f0 + 2e-4 * found.step * slope0
+
+
+def test_armijo_fails_with_none_once_its_tries_run_out():
+    # t = 1, 1/2, 1/4 all overshoot the quadratic's minimum at t = 0.1 by too much
+    found = line_search_armijo(lambda t: ((t - 0.1) ** 2, None), 0.01, -0.2, max_evals=3)
+    assert found is None
+    assert line_search_armijo(lambda t: ((t - 0.1) ** 2, None), 0.01, -0.2).step == 0.125
+
+
+def test_armijo_at_rounding_level_takes_a_step_that_makes_progress():
+    # f rises along the ray by less than its rounding error (1e-15 here): sufficient
+    # decrease fails at every t, and only `progress` (here: t <= 1/4) decides.
+    def phi(t):
+        return 1e-16 * (1 + t), t
+
+    assert line_search_armijo(phi, 0.0, -1e-16) is None
+    found = line_search_armijo(phi, 0.0, -1e-16, rounding=1e-15, progress=lambda t: t <= 0.25)
+    assert found is not None and (found.step, found.decreased) == (0.25, False)
+    # `noise` instead relaxes sufficient decrease itself: the full step passes
+    found = line_search_armijo(phi, 0.0, -1e-16, noise=1e-15)
+    assert found is not None and (found.step, found.decreased) == (1.0, True)
 
 
 def test_line_function_is_the_objective_along_the_ray():

@@ -13,8 +13,8 @@ import pytest
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 
-from log_reg.core.objective import Objective, alpha_from_C, make_objective
-from log_reg.core.penalty import ElasticNet, l1, l2, no_penalty
+from log_reg.core.objective import Objective, make_objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C, l1, l2, no_penalty
 from log_reg.solvers.newton import (
     _drifted_decrement,
     _extend,
@@ -346,7 +346,7 @@ def test_auto_takes_the_subsampled_hessian_on_tall_data_only():
     from log_reg.solvers import SUBSAMPLE_ROWS_PER_COEF, choose_solver
 
     def auto(n, n_coef):
-        return choose_solver("auto", l1_ratio=0, penalized=True, n_coef=n_coef, n_samples=n).name
+        return choose_solver("auto", penalty=l2(1.0), n_coef=n_coef, n_samples=n).name
 
     assert auto(500, 31) == "newton"  # the exact Hessian is cheap
     assert auto(200_000, 51) == "newton-subsampled"

@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 from conftest import make_problem, sklearn_optimum
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import l1, l2
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import alpha_from_C, l1, l2
 from log_reg.solvers import solve_newton_cg
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from conftest import make_problem
 
-from log_reg.core.objective import alpha_from_C, make_objective
-from log_reg.core.penalty import l2
+from log_reg.core.objective import make_objective
+from log_reg.core.penalty import alpha_from_C, l2
 from log_reg.solvers import SOLVERS
 from log_reg.solvers.stopping import gap_tolerance, stop_reason
 
@@ -119,7 +119,7 @@ def test_default_fits_reach_1e6_on_random_ill_conditioned_problems(seed):
     C = float(rng.choice([0.01, 1.0, 100.0]))
     f = make_objective(X, y, n_classes=K, penalty=l2(alpha_from_C(C, n)))
     f_star = f.value(SOLVERS["newton"].solve(f, tol=1e-11, max_iter=300).coef)
-    auto = choose_solver("auto", l1_ratio=0.0, penalized=True, n_coef=f.n_coef, n_samples=n)
+    auto = choose_solver("auto", penalty=f.penalty, n_coef=f.n_coef, n_samples=n)
     for spec in (auto, SOLVERS["newton"], SOLVERS["newton-cg"]):
         result = spec.solve(f, tol=1e-4, max_iter=1000)
         assert result.converged, spec.name

@@ -67,10 +67,9 @@ from log_reg.backends.dask_inputs import (
 )
 from log_reg.core.arrays import ArrayLibrary, FloatArray, IntArray
 from log_reg.core.checks import check_bounds, check_offset, check_X
-from log_reg.core.curvature import HessianVectorProduct
-from log_reg.core.loss import BINARY, MULTINOMIAL, LogLoss
-from log_reg.core.objective import Objective
-from log_reg.core.penalty import ElasticNet
+from log_reg.core.loss import LogLoss, loss_for
+from log_reg.core.objective import HessianVectorProduct, Objective
+from log_reg.core.penalty import ElasticNet, Penalty
 
 __all__ = ["DASK", "DaskBackend", "DaskObjective", "make_dask_objective", "map_rows"]
 
@@ -142,7 +141,7 @@ def make_dask_objective(
     y: Any,
     *,
     n_classes: int = 2,
-    penalty: ElasticNet | None = None,
+    penalty: Penalty | None = None,
     sample_weight: Any = None,
     fit_intercept: bool = True,
     offset: ArrayLike | None = None,
@@ -173,7 +172,7 @@ def make_dask_objective(
             f"y must hold one integer label per row of X: X has {X.shape[0]} rows, y has "
             f"shape {y.shape} and dtype {y.dtype}."
         )
-    n_raw = 1 if n_classes == 2 else n_classes
+    n_raw = loss_for(n_classes).n_raw(n_classes)
     Y = y.map_blocks(
         _targets, n_classes, dtype, new_axis=1, chunks=(y.chunks[0], (n_raw,)), dtype=dtype
     )
@@ -185,10 +184,10 @@ def make_dask_objective(
         X=X,
         Y=Y,
         weights=(s / S).astype(dtype),  # normalized over all rows, lazily
-        loss=BINARY if n_classes == 2 else MULTINOMIAL,
+        loss=loss_for(n_classes),
         penalty=penalty if penalty is not None else ElasticNet(),
         fit_intercept=fit_intercept,
-        backend=DASK_ARRAYS,
+        arrays=DASK_ARRAYS,
         offset=offset,
         lower=lower,
         upper=upper,
@@ -233,7 +232,7 @@ class DaskObjective(Objective):
 
     def _penalty_gradient(self, W: FloatArray) -> FloatArray:
         """``l2 W`` on the weights, 0 on the intercepts: the penalty's share of the gradient."""
-        return self._pack(self.penalty.smooth_gradient(W), np.zeros(self.n_raw, self.dtype))
+        return self.pack(self.penalty.smooth_gradient(W), np.zeros(self.n_raw, self.dtype))
 
     def value(self, coef: FloatArray) -> float:
         W, _ = self.split(coef)
@@ -248,7 +247,7 @@ class DaskObjective(Objective):
     def hessian(self, coef: FloatArray, features: Any = None) -> FloatArray:
         m = self.n_coef
         H = self._chunk_sum(_hessian, coef, width=m * m).reshape(m, m)
-        H[np.diag_indices_from(H)] += self.penalty.l2_strength * self.penalty_weights()
+        H[np.diag_indices_from(H)] += self.penalty_curvature(coef)
         if features is not None:  # the whole Hessian, then its working set's block
             kept = self.coefficient_indices(features)
             H = H[np.ix_(kept, kept)]
@@ -260,16 +259,15 @@ class DaskObjective(Objective):
         """``v -> H v`` and the diagonal of ``H`` (``None`` with ``diagonal=False``): one pass
         for the diagonal, and one per product (each chunk recomputes its raw predictions
         rather than keeping them between passes)."""
-        W, _ = self.split(coef)
+        c = self.penalty_curvature(coef)  # the penalty's Hessian diagonal, 0 on intercepts
         diag = None
         if diagonal:
             diag = self._chunk_sum(_hessian_diagonal, coef, width=self.n_coef)
-            diag = (diag + self._penalty_gradient(np.ones_like(W))).astype(self.dtype)
+            diag = (diag + c).astype(self.dtype)
 
         def hvp(v: FloatArray) -> FloatArray:
-            V_W, _ = self.split(v)
             data = self._chunk_sum(_hessian_vector, coef, v, width=self.n_coef)
-            return (data + self._penalty_gradient(V_W)).astype(self.dtype)
+            return (data + c * v).astype(self.dtype)
 
         return hvp, diag
 
@@ -277,7 +275,7 @@ class DaskObjective(Objective):
         K = self.n_raw
         return self._chunk_sum(_intercept_hessian, coef, width=K * K).reshape(K, K)
 
-    def _weighted_gram(self, d: Any, features: Any = None) -> FloatArray:
+    def weighted_gram(self, d: Any, features: Any = None) -> FloatArray:
         p = self.n_features + int(self.fit_intercept)
         G = self._chunk_sum(_gram, width=p * p, weights=d).reshape(p, p).astype(self.dtype)
         if features is None:
@@ -366,7 +364,7 @@ def _intercept_hessian(f: Objective, coef: FloatArray) -> FloatArray:
 
 
 def _gram(f: Objective) -> FloatArray:
-    return f._weighted_gram(f.weights).ravel()
+    return f.weighted_gram(f.weights).ravel()
 
 
 # -- predictions ------------------------------------------------------------------------

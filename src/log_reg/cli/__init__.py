@@ -7,7 +7,8 @@ A subcommand module provides ``HELP`` (one line), ``add_arguments(parser)`` and
 
 A user's mistake is one line on stderr and no traceback. Exit statuses: 0 success;
 2 a mistake (a bad option, file, column or value; argparse's own status for bad options);
-3 an optional library is missing (the message says what to install); 130 interrupted.
+3 an optional library is missing (the message says what to install); 130 interrupted
+(Ctrl-C; the message says so, and which output was already written in full, if one was).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import NoReturn
 
 from log_reg.cli import demo, evaluate, fit, predict, summary
 from log_reg.cli._io import MissingDependencyError
+from log_reg.cli._outputs import InterruptedAfterWriting
 
 __all__ = ["COMMANDS", "main"]
 
@@ -73,6 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:  # a file that cannot be read or written
         print(f"log-reg: error: {_describe(error)}", file=sys.stderr)
         return 2
+    except InterruptedAfterWriting as error:
+        print(f"log-reg: {error}", file=sys.stderr)
+        return 130
     except KeyboardInterrupt:
         print("log-reg: interrupted", file=sys.stderr)
         return 130

@@ -10,9 +10,10 @@ from __future__ import annotations
 import csv
 import importlib
 import io
+import re
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,7 +83,11 @@ def table_format(source: str) -> str:
 
 
 def read_table(source: str) -> Table:
-    """Read a CSV or Parquet file (``-``: CSV from standard input) into a ``Table``."""
+    """Read a CSV or Parquet file (``-``: CSV from standard input) into a ``Table``.
+
+    Column names must be distinct: pandas would rename a second ``a`` to ``a.1`` without a
+    word, so the header is read as it is written and a repeated name is an error.
+    """
     kind = table_format(source)
     name = "<stdin>" if source == "-" else source
     pd = require("pandas", "reading tables")
@@ -95,10 +100,15 @@ def read_table(source: str) -> Table:
         with warnings.catch_warnings():  # a row longer than the header: an error, not a warning
             warnings.simplefilter("error", pd.errors.ParserWarning)
             if kind == "csv":
-                stream = sys.stdin if source == "-" else source
+                stream = io.StringIO(sys.stdin.read()) if source == "-" else source
                 frame = pd.read_csv(stream, index_col=False, low_memory=False)
+                if isinstance(stream, io.StringIO):
+                    stream.seek(0)  # standard input, read once, parsed twice
+                header = pd.read_csv(stream, header=None, nrows=1, dtype=str, keep_default_na=False)
+                names = [str(c) for c in header.iloc[0].tolist()]
             else:
                 frame = pd.read_parquet(source).reset_index(drop=True)
+                names = [str(c) for c in frame.columns]
     except pd.errors.EmptyDataError:
         raise ValueError(f"data file {name} is empty.") from None
     except UnicodeDecodeError:
@@ -108,8 +118,29 @@ def read_table(source: str) -> Table:
         raise ValueError(f"cannot read {name} as {kind.upper()}: {reason}") from None
     if len(frame) == 0:
         raise ValueError(f"data file {name} has no rows.")
+    _distinct(names, name)
     frame.columns = [str(c) for c in frame.columns]
     return Table(frame, name)
+
+
+def _distinct(names: Sequence[str], table: str) -> None:
+    """Every column name once, or a ``ValueError`` naming those repeated and where.
+
+    Empty names are left to pandas, which calls them "Unnamed: 0", "Unnamed: 1", ...
+    """
+    positions: dict[str, list[int]] = {}
+    for number, column in enumerate(names, start=1):
+        if column:
+            positions.setdefault(column, []).append(number)
+    repeated = {c: p for c, p in positions.items() if len(p) > 1}
+    if repeated:
+        where = "; ".join(
+            f"{c!r} in columns {', '.join(map(str, p))}" for c, p in list(repeated.items())[:5]
+        )
+        raise ValueError(
+            f"data file {table} has columns with the same name ({where}); give each column "
+            "a name of its own."
+        )
 
 
 def write_csv(header: Sequence[str], rows: Iterable[Sequence[Any]], out: str | None) -> None:
@@ -132,13 +163,31 @@ def note(message: str) -> None:
     print(f"log-reg: {message}", file=sys.stderr)
 
 
+#: NumPy's floating-point warnings ("overflow encountered in exp", "invalid value
+#: encountered in multiply", ...): one line for all of them, not one per operation.
+NUMPY_ARITHMETIC = re.compile(r"(overflow|invalid value|divide by zero) encountered in ")
+
+
 @contextmanager
-def warnings_as_notes() -> Iterator[None]:
-    """Print each distinct warning raised inside as a one-line note (not Python's two lines)."""
+def warnings_as_notes(cause: Callable[[], str | None] = lambda: None) -> Iterator[None]:
+    """Print each distinct warning raised inside as a one-line note (not Python's two lines).
+
+    NumPy's floating-point warnings are gathered into a single note, which ends with
+    ``cause()`` when that says why (for example the column whose values overflow).
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             yield
         finally:
-            for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
-                note(f"warning: {message}")
+            messages = dict.fromkeys(" ".join(str(w.message).split()) for w in caught)
+            arithmetic = [m for m in messages if NUMPY_ARITHMETIC.match(m)]
+            if arithmetic:
+                reason = cause()
+                note(
+                    f"warning: numbers left float64's range inside the computation "
+                    f"(NumPy: {'; '.join(arithmetic)})" + (f"; {reason}" if reason else ".")
+                )
+            for message in messages:
+                if message not in arithmetic:
+                    note(f"warning: {message}")

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from log_reg.cli._io import require
-from log_reg.cli._metrics import calibration_bins, roc_curve
+from log_reg.cli._metrics import calibration_bins, rank_auc, roc_curve
 from log_reg.files.atomic import write_atomically
 
-__all__ = ["PLOTS", "write_plots"]
+__all__ = ["PLOTS", "figures", "write_plots"]
 
 
 def _one_vs_rest(classes: Any) -> list[int]:
@@ -29,10 +29,11 @@ def _one_vs_rest(classes: Any) -> list[int]:
 def _roc(ax: Any, *, y: Any, P: Any, classes: Any, model: Any) -> None:
     for k in _one_vs_rest(classes):
         fpr, tpr = roc_curve(P[:, k], y == k)
-        ax.plot(fpr, tpr, label=f"{classes[k]}")
-    ax.plot([0, 1], [0, 1], linestyle=":", color="gray", label="chance")
+        auc = rank_auc(P[:, k], y == k)
+        ax.plot(fpr, tpr, label=f"{classes[k]} (AUC {'n/a' if np.isnan(auc) else f'{auc:.3f}'})")
+    ax.plot([0, 1], [0, 1], linestyle=":", color="gray", label="chance (AUC 0.5)")
     ax.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curve")
-    ax.legend(title="class", loc="lower right")
+    ax.legend(title="class" if len(classes) == 2 else "class against the rest", loc="lower right")
 
 
 def _calibration(ax: Any, *, y: Any, P: Any, classes: Any, model: Any) -> None:
@@ -71,17 +72,26 @@ PLOTS: dict[str, Callable[..., None]] = {
 }
 
 
-def write_plots(directory: str, *, y: Any, P: Any, model: Any) -> list[Path]:
-    """Draw every entry of ``PLOTS`` into ``directory`` (created if needed); the paths written."""
+def figures(*, y: Any, P: Any, model: Any) -> dict[str, Any]:
+    """Every entry of ``PLOTS`` drawn on a ``matplotlib.figure.Figure`` of its own."""
     require("matplotlib", "--plots")
     from matplotlib.figure import Figure
 
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    drawn = {}
     for name, draw in PLOTS.items():
         figure = Figure(figsize=(5, 4), layout="constrained")
         draw(figure.add_subplot(), y=y, P=P, classes=model.classes_, model=model)
+        drawn[name] = figure
+    return drawn
+
+
+def write_plots(directory: str, *, y: Any, P: Any, model: Any) -> list[Path]:
+    """Draw every entry of ``PLOTS`` into ``directory`` (created if needed); the paths written."""
+    drawn = figures(y=y, P=P, model=model)
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, figure in drawn.items():
         png = io.BytesIO()
         figure.savefig(png, format="png", dpi=100)
         write_atomically(folder / name, png.getvalue())

@@ -1,16 +1,58 @@
-"""What the command prints: aligned fields and tables, as plain text for a terminal or a log."""
+"""What the command prints: aligned fields and tables, drawn by rich.
+
+Everything is rendered to a string (``render``), so that a report can be assembled and
+checked before anything is printed. On a terminal the text is styled (bold headers) and
+wraps at the terminal's width; printed to a file or a pipe it is plain and as wide as it
+needs to be, so a log or a test sees the same text on every machine. ``NO_COLOR`` turns
+the styles off on a terminal too.
+"""
 
 from __future__ import annotations
 
+import io
+import shutil
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from log_reg.cli._io import require
 from log_reg.cli._metrics import Evaluation
 from log_reg.files.persistence import Encoding, ModelFile
 
-__all__ = ["coefficient_table", "evaluation_report", "fields", "file_report", "fit_facts", "table"]
+__all__ = [
+    "coefficient_table",
+    "evaluation_report",
+    "fields",
+    "file_report",
+    "fit_facts",
+    "render",
+    "table",
+]
+
+
+def render(*parts: Any) -> str:
+    """Rich renderables (or strings, taken as plain text) as the text standard output shows.
+
+    Lines lose their trailing spaces (rich pads cells to the column's width).
+    """
+    console = require("rich.console", "printing the report")
+    text = require("rich.text", "printing the report")
+    terminal = sys.stdout.isatty()
+    buffer = io.StringIO()
+    printer = console.Console(
+        file=buffer,
+        force_terminal=terminal,
+        no_color=None if terminal else True,  # None: the NO_COLOR variable decides
+        width=shutil.get_terminal_size().columns if terminal else 10_000,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    for part in parts:
+        printer.print(text.Text(part) if isinstance(part, str) else part)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines())
 
 
 def fields(pairs: Sequence[tuple[str, str]]) -> str:
@@ -22,12 +64,27 @@ def fields(pairs: Sequence[tuple[str, str]]) -> str:
     classes   0, 1
     accuracy  0.9877
     """
-    width = max(len(name) for name, _ in pairs)
-    return "\n".join(f"{name:<{width}}  {value}" for name, value in pairs)
+    rich_table, text = require("rich.table", "printing"), require("rich.text", "printing")
+    grid = rich_table.Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for name, value in pairs:
+        grid.add_row(text.Text(name), text.Text(value))
+    return render(grid)
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """A text table: the first column left-aligned (names), the others right-aligned (numbers).
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str | None = None,
+    marked: Sequence[bool] = (),
+    justify: Sequence[str] = (),
+) -> str:
+    """A table: the first column left-aligned (names), the others right-aligned (numbers).
+
+    ``title`` goes on a line above; rows with ``marked`` True are drawn bold on a terminal;
+    ``justify`` ("left" or "right" per column) overrides the alignment.
 
     Examples
     --------
@@ -36,17 +93,15 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     (intercept)    0.5
     age          -1.25
     """
-    lines = [list(header), *map(list, rows)]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-
-    def cells(line: list[str]) -> str:
-        padded = [
-            c.ljust(w) if i == 0 else c.rjust(w)
-            for i, (c, w) in enumerate(zip(line, widths, strict=True))
-        ]
-        return "  ".join(padded).rstrip()
-
-    return "\n".join(cells(line) for line in lines)
+    rich_table, text = require("rich.table", "printing"), require("rich.text", "printing")
+    grid = rich_table.Table(box=None, pad_edge=False, padding=(0, 1), header_style="bold")
+    sides = list(justify) or ["left"] + ["right"] * (len(header) - 1)
+    for i, (name, side) in enumerate(zip(header, sides, strict=True)):
+        grid.add_column(text.Text(name), justify=side, no_wrap=i == 0)
+    for i, row in enumerate(rows):
+        bold = i < len(marked) and marked[i]
+        grid.add_row(*map(text.Text, row), style="bold" if bold else None)
+    return render(*([text.Text(title, style="bold")] if title else []), grid)
 
 
 def _labels(values: Any) -> str:
@@ -68,18 +123,24 @@ def coefficient_table(model: Any) -> str:
     rows = [["(intercept)", *(f"{b:.4g}" for b in model.intercept_)]]
     for name, column in zip(names, model.coef_.T, strict=True):  # column: (n_rows,)
         rows.append([str(name), *(f"{w:.4g}" for w in column)])
-    return f"{title}\n{table(header, rows)}"
+    return table(header, rows, title=title)
 
 
 def fit_facts(model: Any) -> str:
-    """The solver, its iterations, and whether it converged, in words."""
+    """The solver, its iterations, and whether it converged, in words.
+
+    An unconverged fit gets only the hints that can help: ``--max-iter`` if the fit used
+    all of its iterations, ``--standardize`` if it did not standardize already.
+    """
     n_iter = [int(n) for n in model.n_iter_]
     iterations = f"{n_iter[0]} iterations"
     if len(n_iter) > 1:
         iterations = f"{'/'.join(map(str, n_iter))} iterations (one fit per class)"
-    converged = (
-        "converged" if model.converged_ else "NOT converged (try --max-iter or --standardize)"
-    )
+    converged = "converged"
+    if not model.converged_:
+        hints = ["--max-iter"] if max(n_iter) >= model.max_iter else []
+        hints += [] if model.standardize else ["--standardize"]
+        converged = "NOT converged" + (f" (try {' or '.join(hints)})" if hints else "")
     return f"{model.solver_}, {iterations}, {converged}"
 
 
@@ -113,7 +174,7 @@ def evaluation_report(evaluation: Evaluation, classes: Any) -> str:
     header = ["true \\ predicted", *map(str, classes)]
     rows = [[str(c), *map(str, row)] for c, row in zip(classes, evaluation.confusion, strict=True)]
     title = "confusion matrix (rows: true class, columns: predicted class):"
-    return f"{lines}\n\n{title}\n{table(header, rows)}"
+    return f"{lines}\n\n{table(header, rows, title=title)}"
 
 
 def file_report(model_file: ModelFile, path: str) -> str:

@@ -2,18 +2,27 @@
 
 Rules (the same at fit, predict and evaluate):
 
-- a numeric or boolean column is a feature as it is;
+- a numeric or boolean column is a feature as it is; pandas' nullable ``Int64``,
+  ``Float64`` and ``boolean`` columns too, their ``NA`` a missing value like any other;
 - a text column is categorical: its levels, sorted, become 0/1 features after the first
   level, the reference (``log_reg.files.persistence.Encoding``); the levels are stored in the
   model file, and a level the model has not seen is an error at predict time (treating it
   as the reference level would be a silent guess);
+- at fit, a text column is refused (with a way out: ``--drop``, ``--features``) when its
+  values are mostly dates or times (``DATE_LIKE``: as levels, every new date would be
+  unknown at predict time), when it has more than ``MAX_LEVELS`` levels, or when every
+  row holds a different value (an identifier: one feature per row);
 - a text column whose values are at least half numbers is a numeric column with typos:
   an error naming the first row that is not a number;
-- a missing value is an error unless the command drops such rows (``--drop-missing``).
+- a missing value is an error unless the command drops such rows (``--drop-missing``);
+  an infinite value (in a CSV file: ``inf``, or a number beyond 1.8e308) is an error.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import shlex
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,6 +33,9 @@ from log_reg.cli._io import Table, require
 from log_reg.files.persistence import Encoding, ModelFile
 
 __all__ = [
+    "DATE_LIKE",
+    "MAX_LEVELS",
+    "class_weights",
     "drop_missing",
     "encode",
     "encoding_of",
@@ -31,8 +43,21 @@ __all__ = [
     "match_labels",
     "pick_features",
     "require_columns",
+    "scale_note",
     "target_labels",
 ]
+
+#: The most levels a text column may have: each level but the first is a feature.
+MAX_LEVELS = 100
+
+_DAY = r"(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{4})"
+_TIME = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*([ap]m|z|[+-]\d{2}:?\d{2})?"
+#: A date, a date and time, or a time, written in digits: 2024-01-31, 2024/1/31,
+#: 31.01.2024, 01/31/2024, 2024-01-31T12:30:00Z, 2024-01-31 12:30, 12:30:15.
+DATE_LIKE = re.compile(rf"\s*({_DAY}([ t]{_TIME})?|{_TIME})\s*", re.IGNORECASE)
+
+#: Beyond these magnitudes (in either direction) a value's square leaves float64's range.
+_TOO_LARGE, _TOO_SMALL = 1e150, 1e-150
 
 
 def _names(columns: Sequence[str], limit: int = 8) -> str:
@@ -55,8 +80,24 @@ def require_columns(table: Table, columns: Sequence[str], *, role: str = "column
         )
 
 
-def pick_features(table: Table, features: str | None, target: str) -> list[str]:
-    """The feature columns: ``features`` (comma-separated), or every column but the target."""
+def _leave_out(column: str) -> str:
+    """The way out for a feature column the command refuses."""
+    return f"leave it out with --drop {shlex.quote(column)} (or choose the columns with --features)"
+
+
+def _names_option(text: str, option: str) -> list[str]:
+    """Comma-separated column names, each once."""
+    names = [c.strip() for c in text.split(",")]
+    if "" in names or len(set(names)) != len(names):
+        raise ValueError(f"{option} must list distinct column names; got {text!r}.")
+    return names
+
+
+def pick_features(
+    table: Table, features: str | None, target: str, drop: str | None = None
+) -> list[str]:
+    """The feature columns: ``features`` (comma-separated), or every column but the target;
+    then without those in ``drop`` (comma-separated)."""
     require_columns(table, [target], role="target column")
     if features is None:
         chosen = [c for c in table.frame.columns if c != target]
@@ -68,6 +109,10 @@ def pick_features(table: Table, features: str | None, target: str) -> list[str]:
                 f"got {features!r}."
             )
         require_columns(table, chosen, role="feature column")
+    if drop is not None:
+        dropped = _names_option(drop, "--drop")
+        require_columns(table, dropped, role="column")
+        chosen = [c for c in chosen if c not in dropped]
     if not chosen:
         raise ValueError(f"{table.name} has no column besides the target {target!r}.")
     return chosen
@@ -122,13 +167,51 @@ def _typos(table: Table, column: str, text: Any) -> ValueError:
     )
 
 
+def _refuse_text(table: Table, column: str, values: Any) -> None:
+    """A ``ValueError`` if the text ``values`` (no missing ones) are dates or identifiers,
+    or have more levels than ``MAX_LEVELS``: see the module docstring."""
+    n_levels = values.nunique()
+    dates = values.str.fullmatch(DATE_LIKE)
+    where = f"column {column!r} of {table.name}"
+    if 2 * int(dates.sum()) > len(values):
+        raise ValueError(
+            f"{where} holds dates or times (such as {values[dates].iloc[0]!r}), which the "
+            "command does not encode (as text levels, each new date would be unknown); "
+            f"{_leave_out(column)}, or make numbers of it yourself (days since a start, "
+            "year, month, weekday)."
+        )
+    if n_levels == len(values):
+        raise ValueError(
+            f"{where} is text with a different value in every row ({n_levels} rows), like "
+            f"an identifier, which as levels would fit each row by itself; {_leave_out(column)}; "
+            f"predict --id {shlex.quote(column)} carries such a column into the predictions."
+        )
+    if n_levels > MAX_LEVELS:
+        raise ValueError(
+            f"{where} is text with {n_levels} different values, more than the {MAX_LEVELS} "
+            f"levels the command one-hot encodes (a feature each); {_leave_out(column)}."
+        )
+
+
 def learn_encoding(table: Table, columns: Sequence[str], target: str) -> Encoding:
     """Which columns are numeric and which are text, with the levels of each text column."""
+    pd = require("pandas", "reading tables")
     categories = {}
     for column in columns:
+        series = table.frame[column]
+        if pd.api.types.is_datetime64_any_dtype(series) or pd.api.types.is_timedelta64_dtype(
+            series
+        ):
+            raise ValueError(
+                f"column {column!r} of {table.name} holds dates or times ({series.dtype}), "
+                f"which the command does not encode; {_leave_out(column)}, or make numbers of "
+                "it yourself (days since a start, year, month, weekday)."
+            )
         _, text = _numbers(table, column)
         if 2 * int(text.sum()) > len(text):  # mostly text: a categorical column
-            categories[column] = tuple(sorted(set(table.frame[column].astype(str))))
+            values = series.dropna().astype(str)
+            _refuse_text(table, column, values)
+            categories[column] = tuple(sorted(set(values)))
         elif text.any():  # mostly numbers: the text is a mistake
             raise _typos(table, column, text)
     encoding = Encoding(tuple(columns), categories, target)
@@ -152,6 +235,7 @@ def encode(table: Table, encoding: Encoding) -> Any:
             values, text = _numbers(table, column)
             if text.any():
                 raise _typos(table, column, text)
+            _finite(table, column, values)
             features[column] = values
             continue
         labels = table.frame[column].astype(str)
@@ -167,6 +251,101 @@ def encode(table: Table, encoding: Encoding) -> Any:
             features[f"{column}={level}"] = (labels == level).to_numpy(dtype=np.float64)
     X = np.column_stack(list(features.values()))  # (n_samples, n_features), row-major
     return pd.DataFrame(X, columns=list(features), index=table.frame.index, copy=False)
+
+
+def _finite(table: Table, column: str, values: NDArray[np.float64]) -> None:
+    """Every value finite, or a ``ValueError`` naming the column and the first row."""
+    bad = ~np.isfinite(values)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise ValueError(
+            f"column {column!r} of {table.name} holds {_show(table.frame[column].iloc[first])} "
+            f"in row {table.row(table.frame.index[first])} ({int(bad.sum())} row(s) not finite); "
+            "features must be finite numbers (a number beyond 1.8e308 reads as infinite)."
+        )
+
+
+def scale_note(X: Any) -> str | None:
+    """Why the arithmetic of a fit on ``X`` (the ``encode``d frame) may overflow, if a column
+    holds values whose squares leave float64's range; else None."""
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        return None
+    largest = np.abs(X.to_numpy()).max(axis=0)  # (n_features,)
+    huge = largest > _TOO_LARGE
+    tiny = (largest > 0) & (largest < _TOO_SMALL)
+    if huge.any():
+        j = int(np.argmax(largest))
+        return (
+            f"column {X.columns[j]!r} holds values as large as {largest[j]:.3g} "
+            f"({int(huge.sum())} column(s) beyond {_TOO_LARGE:.0e}): divide such columns by a "
+            "power of ten before fitting."
+        )
+    if tiny.any():
+        j = int(np.argmin(np.where(tiny, largest, np.inf)))
+        return (
+            f"column {X.columns[j]!r} holds values no larger than {largest[j]:.3g} "
+            f"({int(tiny.sum())} column(s) below {_TOO_SMALL:.0e}): multiply such columns by a "
+            "power of ten before fitting."
+        )
+    return None
+
+
+def class_weights(text: str | None, labels: NDArray[Any]) -> dict[Any, float] | str | None:
+    """``--class-weight`` as the estimator's ``class_weight``: None, ``"balanced"``, or a dict.
+
+    ``text`` is ``balanced``, ``CLASS=WEIGHT`` pairs separated by commas (``0=1,1=3``) or a
+    JSON object (``{"0": 1, "1": 3}``); classes are named as the table writes them, and a
+    class left out weighs 1.
+
+    Examples
+    --------
+    >>> class_weights("no=1, yes=2.5", np.array(["yes", "no", "yes"], dtype=object))
+    {'no': 1.0, 'yes': 2.5}
+    """
+    if text is None or text == "balanced":
+        return text
+    usage = (
+        "--class-weight must be 'balanced', CLASS=WEIGHT pairs separated by commas (0=1,1=3) "
+        f'or a JSON object ({{"0": 1, "1": 3}}); got {text!r}'
+    )
+    if text.lstrip().startswith("{"):
+        try:
+            pairs = json.loads(text, object_pairs_hook=list)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"{usage}: {error.msg}.") from None
+    else:
+        pairs = [part.split("=", 1) for part in text.split(",")]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ValueError(f"{usage}.")
+    by_name = {str(c): c for c in np.unique(labels).tolist()}
+    weights: dict[Any, float] = {}
+    for key, value in pairs:
+        name = str(key).strip()
+        if name not in by_name:
+            raise ValueError(
+                f"--class-weight names the class {name!r}, which the target column does not "
+                f"hold; its classes are {_names(list(by_name))}."
+            )
+        if by_name[name] in weights:
+            raise ValueError(f"--class-weight names the class {name!r} twice.")
+        weight = _weight(value)
+        if weight is None:
+            raise ValueError(
+                f"--class-weight for the class {name!r} must be a number >= 0; got {value!r}."
+            )
+        weights[by_name[name]] = weight
+    return weights
+
+
+def _weight(value: Any) -> float | None:
+    """A finite number >= 0 from JSON or text, else None (booleans are no weights)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        weight = float(value)
+    except (TypeError, ValueError):
+        return None
+    return weight if np.isfinite(weight) and weight >= 0 else None
 
 
 def target_labels(table: Table, target: str) -> NDArray[Any]:

@@ -8,14 +8,16 @@ classes), Brier score and the confusion matrix; ``--plots DIR`` also writes ``ro
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import numpy as np
 
 from log_reg.cli import _report
 from log_reg.cli._io import note, read_table, require, warnings_as_notes
 from log_reg.cli._metrics import evaluate
-from log_reg.cli._plots import write_plots
-from log_reg.cli._table import drop_missing, encode, encoding_of, match_labels
+from log_reg.cli._outputs import refuse_overwriting
+from log_reg.cli._plots import PLOTS, write_plots
+from log_reg.cli._table import drop_missing, encode, encoding_of, match_labels, scale_note
 from log_reg.files.persistence import read_model_file
 
 HELP = "score a model on a labelled table: accuracy, log-loss, ROC AUC, Brier, confusion"
@@ -33,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Read the model, then the table; score; draw; print."""
+    outputs = [("--plots", Path(args.plots, name)) for name in PLOTS] if args.plots else []
+    refuse_overwriting(outputs, [("model file", args.model), ("data file", args.data)])
+    require("rich", "printing the report")
     model_file = read_model_file(args.model)
     model, encoding = model_file.model, encoding_of(model_file)
     target = args.target or encoding.target
@@ -48,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         note(f"dropped {dropped} row(s) with missing values.")
     X = encode(table, encoding)
     y = match_labels(table, target, model.classes_)
-    with warnings_as_notes():
+    with warnings_as_notes(lambda: scale_note(X)):
         P = model.predict_proba(X)
         predicted = np.searchsorted(model.classes_, model.predict(X))  # classes_ is sorted
         scores = evaluate(y, P, model.predict_log_proba(X), predicted)

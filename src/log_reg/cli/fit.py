@@ -1,25 +1,36 @@
 """``log-reg fit``: fit a model on a table, save it as a model file, report on the fit.
 
-Steps: 1. read the table; 2. pick the feature columns and handle missing values;
-3. encode text columns (``_table``); 4. fit, with a progress line for long fits;
-5. save the model file (atomically); 6. print the report.
+Steps: 0. refuse an output that is an input; 1. read the table; 2. pick the feature
+columns and handle missing values; 3. encode text columns (``_table``); 4. fit (with
+``--cv``: choose ``C`` first), with a progress bar for long fits; 5. build the report;
+6. save the model file (atomically) and print the report (``_outputs.write_then_print``).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from log_reg import LogisticRegression
 from log_reg.cli import _report
-from log_reg.cli._cv import choose_C, score_table, write_cv_plots
-from log_reg.cli._io import note, read_table, warnings_as_notes
+from log_reg.cli._cv import PLOTS, SCORINGS, parse_Cs, score_table, search, write_cv_plots
+from log_reg.cli._io import note, read_table, require, warnings_as_notes
 from log_reg.cli._metrics import evaluate
+from log_reg.cli._outputs import refuse_overwriting, write_then_print
 from log_reg.cli._progress import Progress, attach
-from log_reg.cli._table import drop_missing, encode, learn_encoding, pick_features, target_labels
+from log_reg.cli._table import (
+    class_weights,
+    drop_missing,
+    encode,
+    learn_encoding,
+    pick_features,
+    scale_note,
+    target_labels,
+)
 from log_reg.files.persistence import save
 
 HELP = "fit a model on a CSV or Parquet table and save it as a JSON model file"
@@ -37,24 +48,58 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="feature columns, comma-separated (default: every column but the target); "
         "text columns are one-hot encoded, their first level (sorted) the reference",
     )
+    add("--drop", metavar="A,B,...", help="columns to leave out of the features")
     add("--C", type=float, default=1.0, help="inverse penalty strength; inf: none (default 1)")
     add("--l1-ratio", type=float, default=0.0, help="elastic-net mix: 0 is L2, 1 is L1")
     add("--solver", default="auto", help="auto (default), lbfgs, newton, cd, gd, sgd, ...")
     add("--standardize", action="store_true", help="fit on standardized features")
-    add("--class-weight", choices=["balanced"], help="weigh classes by inverse frequency")
+    add(
+        "--class-weight",
+        metavar="WEIGHTS",
+        help="'balanced' (inverse class frequency), CLASS=WEIGHT pairs (0=1,1=3) or a JSON "
+        'object ({"0": 1, "1": 3}); classes left out weigh 1',
+    )
     add("--max-iter", type=int, default=100, help="iterations at most (default 100)")
+    add("--tol", type=float, default=1e-4, help="stop at this largest gradient (default 1e-4)")
+    add("--seed", type=int, metavar="N", help="random seed (solvers sgd, newton-subsampled)")
     add("--out", default=DEFAULT_OUT, metavar="MODEL", help=f"model file (default {DEFAULT_OUT})")
     add("--drop-missing", action="store_true", help="drop rows with missing values")
-    add("--quiet", action="store_true", help="no progress line on stderr")
-    add("--cv", type=int, metavar="K", help="choose C by K-fold cross-validation (10 values)")
+    add("--quiet", action="store_true", help="no progress bar on stderr")
+    add("--cv", type=int, metavar="K", help="choose C by K-fold cross-validation (K >= 2)")
+    add(
+        "--Cs",
+        metavar="N|A,B,...",
+        help="with --cv: how many values of C, log-spaced from 1e-4 to 1e4 (default 10), "
+        "or the values, comma-separated",
+    )
+    add(
+        "--scoring",
+        choices=list(SCORINGS),
+        help="with --cv: the score to maximize (default neg_log_loss)",
+    )
     add("--plots", metavar="DIR", help="with --cv: PNGs of the path and the CV score")
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """Option mistakes and clashing files, before any work."""
+    if args.cv is None:
+        given = [name for name in ("plots", "Cs", "scoring") if getattr(args, name) is not None]
+        if given:
+            raise ValueError(f"--{given[0]} goes with --cv K (it sets up the cross-validation).")
+    elif args.cv < 2:
+        raise ValueError(f"--cv must be an integer >= 2 (folds); got {args.cv}.")
+    plots = [("--plots", Path(args.plots, name)) for name in PLOTS] if args.plots else []
+    refuse_overwriting([("--out", args.out), *plots], [("data file", args.data)])
 
 
 def run(args: argparse.Namespace) -> int:
     """Fit, save, report; see the module docstring for the steps."""
+    _check_options(args)
+    require("rich", "printing the report")
+    Cs = parse_Cs(args.Cs or "10")
     # 1.-3. the table, as the model's input
     table = read_table(args.data)
-    features = pick_features(table, args.features, args.target)
+    features = pick_features(table, args.features, args.target, args.drop)
     hint = "fill them in, or pass --drop-missing to drop those rows."
     columns = [*features, args.target]
     table, dropped = drop_missing(table, columns, drop=args.drop_missing, hint=hint)
@@ -63,44 +108,55 @@ def run(args: argparse.Namespace) -> int:
     y = target_labels(table, args.target)
     encoding = learn_encoding(table, features, args.target)
     X = encode(table, encoding)
+    options = {
+        "l1_ratio": args.l1_ratio,
+        "solver": args.solver,
+        "max_iter": args.max_iter,
+        "tol": args.tol,
+        "class_weight": class_weights(args.class_weight, y),
+        "random_state": args.seed,
+    }
     # 4. fit (with --cv: choose C first)
     C, cv_report = args.C, None
-    if args.plots and not args.cv:
-        raise ValueError("--plots goes with --cv K (the plots show the cross-validation).")
-    if args.cv:
-        if args.standardize:
-            raise ValueError("--cv does not combine with --standardize yet; scale the data.")
-        with warnings_as_notes():
-            search = choose_C(
+    if args.cv is not None:
+        with warnings_as_notes(lambda: scale_note(X)):
+            found = _failing_clearly(
+                lambda: search(
+                    X,
+                    y,
+                    folds=args.cv,
+                    standardize=args.standardize,
+                    fit_options=options,
+                    Cs=Cs,
+                    scoring=args.scoring or "neg_log_loss",
+                ),
                 X,
-                y,
-                folds=args.cv,
-                l1_ratio=args.l1_ratio,
-                solver=args.solver,
-                max_iter=args.max_iter,
-                class_weight=args.class_weight,
             )
-        C, cv_report = float(search.C_), score_table(search)
+        C, cv_report = float(found.result.C_), score_table(found)
         if args.plots:
-            written = write_cv_plots(args.plots, X, y, search, encoding.feature_names())
-            cv_report += "\nplots  " + ", ".join(str(p) for p in written)
-    model = LogisticRegression(
-        C=C,
-        l1_ratio=args.l1_ratio,
-        solver=args.solver,
-        standardize=args.standardize,
-        class_weight=args.class_weight,
-        max_iter=args.max_iter,
-    )
-    with warnings_as_notes():
-        _fit(model, X, y, quiet=args.quiet)
-        # 5. save, 6. report
-        save(model, args.out, encoding=encoding)
+            names = encoding.feature_names()
+            written = write_cv_plots(args.plots, y, found, names, np.unique(y))
+            cv_report += "\n" + _report.fields([("plots", ", ".join(map(str, written)))])
+    model = LogisticRegression(C=C, standardize=args.standardize, **options)
+    with warnings_as_notes(lambda: scale_note(X)):
+        _failing_clearly(lambda: _fit(model, X, y, quiet=args.quiet), X)
+        # 5. the report, before the file: once the file is written, only printing remains
         data = f"{table.name}, target {args.target!r}"
-        print(_report_text(model, X, y, data=data, out=args.out))
-        if cv_report is not None:
-            print(f"\n{cv_report}")
+        report = _report_text(model, X, y, data=data, out=args.out)
+    if cv_report is not None:
+        report += f"\n\n{cv_report}"
+    # 6. save, report
+    write_then_print(lambda: save(model, args.out, encoding=encoding), args.out, report)
     return 0
+
+
+def _failing_clearly(fit: Any, X: Any) -> Any:
+    """``fit()``, with a failure of its linear algebra explained (as a one-line error)."""
+    try:
+        return fit()
+    except np.linalg.LinAlgError as error:
+        reason = scale_note(X) or "the features may be nearly collinear: try --standardize."
+        raise ValueError(f"the fit failed in its linear algebra ({error}); {reason}") from None
 
 
 def _report_text(model: LogisticRegression, X: Any, y: Any, *, data: str, out: str) -> str:
@@ -122,8 +178,8 @@ def _report_text(model: LogisticRegression, X: Any, y: Any, *, data: str, out: s
 
 
 def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
-    """Fit, with a progress line when the estimator takes a callback (``_progress.attach``)."""
-    with Progress(sys.stderr, enabled=not quiet) as progress:
+    """Fit, with a progress bar when the estimator takes a callback (``_progress.attach``)."""
+    with Progress(sys.stderr, total=model.max_iter, enabled=not quiet) as progress:
         hooked = attach(model, progress)
         model.fit(X, y)
     if hooked:
@@ -131,13 +187,14 @@ def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
 
 
 def _standard_errors(model: LogisticRegression, X: Any, y: Any) -> str | None:
-    """The standard-error table (``log_reg.inference.summary.summary``) of an unpenalized fit."""
+    """The standard-error table (``model.summary``) of an unpenalized fit that converged."""
     if np.isfinite(model.C):
         return None
-    from log_reg.inference.summary import summary
-
+    if not model.converged_:
+        note("no standard errors: the fit did not converge, so they would not be valid.")
+        return None
     try:
-        return str(summary(model, X, y))
+        return str(model.summary(X=X, y=y))
     except ValueError as error:  # e.g. a one-vs-rest fit, which has no joint covariance
         note(f"no standard errors: {error}")
         return None

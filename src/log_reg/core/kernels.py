@@ -77,14 +77,14 @@ def scores(X: Any, W: FloatArray, b: FloatArray) -> FloatArray:
 
 
 def weighted_gram(
-    X: Any, d: Any, fit_intercept: bool, dtype: Any, backend: ArrayLibrary, features: Any = None
+    X: Any, d: Any, fit_intercept: bool, dtype: Any, arrays: ArrayLibrary, features: Any = None
 ) -> FloatArray:
     """``X~^T diag(d) X~`` for ``X~ = [X, 1]``, without forming ``X~``; shape ``(p, p)``.
 
     ``features`` (column indices) keeps only those columns of ``X`` (then ``p`` is their
     number plus the intercept's): the Gram matrix of a working set, at its own cost.
     """
-    host = backend.to_numpy
+    host = arrays.to_numpy
     if isinstance(X, np.ndarray):  # a block of rows at a time: no n x d copy of X
         nf = X.shape[1] if features is None else len(features)
         G = np.zeros((nf + fit_intercept,) * 2, dtype=dtype)  # intercept's: X^T d, sum(d)
@@ -104,7 +104,7 @@ def weighted_gram(
         X = (
             X[:, features]
             if hasattr(X, "tocsr")
-            else backend.xp.take(X, backend.asarray(features), axis=1)
+            else arrays.xp.take(X, arrays.asarray(features), axis=1)
         )
     nf = X.shape[1]
     G = np.empty((nf + fit_intercept,) * 2, dtype=dtype)
@@ -114,11 +114,11 @@ def weighted_gram(
         G[:nf, :nf] = host(X.T @ (d[:, None] * X))
     if fit_intercept:
         v = host(X.T @ d)
-        G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(backend.xp.sum(d))
+        G[:nf, nf], G[nf, :nf], G[nf, nf] = v, v, float(arrays.xp.sum(d))
     return G
 
 
-def squares_times(X: Any, D: Any, dtype: Any, backend: ArrayLibrary) -> FloatArray:
+def squares_times(X: Any, D: Any, dtype: Any, arrays: ArrayLibrary) -> FloatArray:
     """``(X o X)^T D`` ``(n_raw, d)``, a block of rows at a time (no copy of all of X)."""
     total = np.zeros((D.shape[1], X.shape[1]), dtype=dtype)
     blocks = row_blocks(X)
@@ -135,7 +135,7 @@ def squares_times(X: Any, D: Any, dtype: Any, backend: ArrayLibrary) -> FloatArr
             squares = np.multiply(Xb, Xb, out=buffer[: len(Xb)])
         else:
             squares = Xb.power(2) if hasattr(Xb, "power") else Xb * Xb  # sparse: stored values
-        total += backend.to_numpy(squares.T @ Db).T
+        total += arrays.to_numpy(squares.T @ Db).T
     return total
 
 

@@ -28,7 +28,14 @@ import numpy as np
 from log_reg.core.arrays import FloatArray, array_library
 from log_reg.core.numerics import expit, log1pexp, logsumexp, max_and_shifted, softmax
 
-__all__ = ["BINARY", "MULTINOMIAL", "BinaryLogLoss", "LogLoss", "MultinomialLogLoss"]
+__all__ = [
+    "BINARY",
+    "MULTINOMIAL",
+    "BinaryLogLoss",
+    "LogLoss",
+    "MultinomialLogLoss",
+    "loss_for",
+]
 
 HessianProduct = Callable[[FloatArray], FloatArray]
 
@@ -222,3 +229,17 @@ class MultinomialLogLoss(LogLoss):
 
 BINARY = BinaryLogLoss()
 MULTINOMIAL = MultinomialLogLoss()
+
+
+def loss_for(n_classes: int) -> LogLoss:
+    """The loss of ``n_classes`` classes: binary for two, multinomial for more.
+
+    The package's one place for that rule: ``loss_for(K).n_raw(K)`` is the number of raw
+    predictions per sample (rows of coefficients), 1 for two classes, else ``K``.
+
+    Examples
+    --------
+    >>> loss_for(2).name, loss_for(2).n_raw(2), loss_for(3).n_raw(3)
+    ('binary', 1, 3)
+    """
+    return BINARY if n_classes == 2 else MULTINOMIAL

@@ -1,26 +1,42 @@
-"""Penalties on the coefficients: none, L2, L1 and the elastic net between them.
+"""Penalties on the weights: the ``Penalty`` protocol, and the elastic net that implements it.
 
-All four are one family, the elastic net of strength ``alpha >= 0`` and mix
-``l1_ratio = r`` in [0, 1]:
+A penalty acts on the weights ``W`` alone, shape ``(n_raw, d)``: the objective never
+passes the intercepts (see ``objective``'s Conventions). It is separable, a sum over the
+entries of ``W``, and splits into two halves,
+
+    pen(W) = s(W) + h(W),      s smooth and convex,  h convex, possibly not smooth,
+
+which solvers use differently. The smooth half joins the loss in the objective's gradient
+and Hessian (``smooth_gradient``, ``smooth_curvature``). The other half is never
+differentiated: solvers that support it take proximal steps (``prox``), and optimality is
+measured by the distance from 0 to the subdifferential (``subdifferential``). ``Penalty``
+lists what the objective and the solvers ask; the solver registry reads ``name`` and
+``is_smooth`` to decide which solvers can minimize it. A new penalty is one class with
+these methods: nothing else in the package needs to know it.
+
+Positions ``at``: ``prox`` and ``subdifferential`` work on all of ``W``, or on some of its
+entries (coordinate descent's working set, one coordinate at a time); then ``at`` gives
+their positions in ``W.ravel()``, one per entry.
+
+The elastic net
+---------------
+All of none, L2, L1 and the elastic net are one family, the elastic net of strength
+``alpha >= 0`` and mix ``l1_ratio = r`` in [0, 1]:
 
     pen(W) = alpha * ( (1 - r)/2 * ||W||_2^2  +  r * ||W||_1 )
 
-``alpha = 0`` is no penalty, ``r = 0`` is L2 (ridge), ``r = 1`` is L1 (lasso). ``W`` is
-only the penalized block of the coefficients: the objective never passes the intercept.
-Optional per-feature *penalty factors* ``v_j >= 0`` (glmnet's ``penalty.factor``) weight
-both halves feature by feature, ``alpha sum_j v_j ((1 - r)/2 W_j^2 + r |W_j|)``; a factor
-of 0 leaves that feature unpenalized. Unlike glmnet we do not rescale the factors, so
-``C`` keeps its meaning.
-
-Solvers split the penalty in two. The L2 half is smooth and goes into the objective's
-gradient and Hessian (``smooth_gradient``, ``l2_strength``); the L1 half is not, and
-solvers that support it handle it through ``prox`` or coordinate-wise soft-thresholding
-with ``l1_strength``.
+``alpha = 0`` is no penalty, ``r = 0`` is L2 (ridge), ``r = 1`` is L1 (lasso). Optional
+per-feature *penalty factors* ``v_j >= 0`` (glmnet's ``penalty.factor``) weight both halves
+feature by feature, ``alpha sum_j v_j ((1 - r)/2 W_j^2 + r |W_j|)``; a factor of 0 leaves
+that feature unpenalized. Unlike glmnet we do not rescale the factors, so ``C`` keeps its
+meaning. The L2 half is its smooth half, the L1 half (``lam_j = alpha r v_j``) the other.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -28,13 +44,72 @@ from log_reg.core.arrays import FloatArray
 
 __all__ = [
     "ElasticNet",
+    "Penalty",
     "alpha_from_C",
-    "kkt_violation",
     "l1",
     "l2",
     "no_penalty",
     "soft_threshold",
 ]
+
+
+class Penalty(Protocol):
+    """What the objective and the solvers ask of a penalty on ``W`` (see the module docstring).
+
+    Every array argument has ``W``'s shape, or holds the entries at positions ``at``.
+    """
+
+    @property
+    def name(self) -> str | None:
+        """scikit-learn's name for it ("l2", "l1", "elasticnet"), or ``None`` for no penalty:
+        the solver registry words its errors with it and knows liblinear's limits by it."""
+        ...
+
+    @property
+    def is_smooth(self) -> bool:
+        """True when ``h = 0``: any gradient-based solver can minimize the objective."""
+        ...
+
+    def value(self, W: FloatArray) -> float:
+        """``pen(W) = s(W) + h(W)``."""
+        ...
+
+    def smooth_value(self, W: FloatArray) -> float:
+        """``s(W)``."""
+        ...
+
+    def smooth_gradient(self, W: FloatArray) -> FloatArray:
+        """``grad s(W)``."""
+        ...
+
+    def smooth_curvature(self, W: FloatArray) -> FloatArray:
+        """The diagonal of the Hessian of ``s`` at ``W`` (all of it: ``s`` is separable).
+
+        It must be largest at ``W = 0``, as a quadratic's is (the same everywhere): the
+        step of gradient descent bounds it there (``Objective.lipschitz``).
+        """
+        ...
+
+    def nonsmooth_value(self, W: FloatArray) -> float:
+        """``h(W)``; 0 for a smooth penalty."""
+        ...
+
+    def prox(self, V: FloatArray, step: float | FloatArray, at: Any = None) -> FloatArray:
+        """The proximal operator of ``h``, entry by entry: ``argmin_W (W - V)^2 / (2 step) + h(W)``.
+
+        ``step > 0`` is a number or one per entry; the identity when ``h = 0``.
+        """
+        ...
+
+    def subdifferential(
+        self, W: FloatArray, G: FloatArray, at: Any = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """``G + dh(W)`` entry by entry, as the bounds ``(lo, hi)`` of an interval.
+
+        ``G`` is the gradient of the smooth part there; optimality holds where the interval
+        holds 0 (``Objective.optimality``).
+        """
+        ...
 
 
 def soft_threshold(v: FloatArray, threshold: float | FloatArray) -> FloatArray:
@@ -60,6 +135,8 @@ class ElasticNet:
     5.5
     >>> pen.smooth_gradient(W)
     array([ 1., -2.])
+    >>> pen.prox(np.array([0.5, -3.0]), 1.0)  # soft-thresholds by alpha r = 1
+    array([ 0., -2.])
     """
 
     alpha: float = 0.0
@@ -91,31 +168,42 @@ class ElasticNet:
             )
         return self.factor
 
-    def _v(self, W: FloatArray) -> FloatArray | float:
-        return 1.0 if self.factor is None else self.weights(W.shape[-1])
+    def _v(self, W: FloatArray, at: Any = None) -> FloatArray | float:
+        """``v_j`` for every entry of ``W``, or for the entries at positions ``at``."""
+        if self.factor is None:
+            return 1.0
+        if at is None:
+            return self.weights(W.shape[-1])
+        return self.factor[at % len(self.factor)]  # W.ravel()'s position -> its feature
 
     @property
+    def name(self) -> str | None:
+        if self.alpha == 0:
+            return None
+        return {0.0: "l2", 1.0: "l1"}.get(self.l1_ratio, "elasticnet")
+
+    # cached: coordinate descent asks for them once per coordinate (``prox``)
+    @cached_property
     def l2_strength(self) -> float:
         """``alpha (1 - r)``: the coefficient of ``||W||^2 / 2``, and the Hessian's diagonal."""
         return self.alpha * (1 - self.l1_ratio)
 
-    @property
+    @cached_property
     def l1_strength(self) -> float:
         """``alpha r``: the coefficient of ``||W||_1``."""
         return self.alpha * self.l1_ratio
 
-    @property
+    @cached_property
     def is_smooth(self) -> bool:
         """True when there is no L1 part, so gradient-based solvers need no proximal step."""
         return self.l1_strength == 0
 
     def value(self, W: FloatArray) -> float:
         """``pen(W)``."""
-        l1 = self.l1_strength * float(np.sum(self._v(W) * np.abs(W))) if self.l1_strength else 0.0
-        return self.smooth_value(W) + l1
+        return self.smooth_value(W) + self.nonsmooth_value(W)
 
     def smooth_value(self, W: FloatArray) -> float:
-        """The L2 half only: ``alpha (1 - r)/2 sum_j v_j W_j^2``."""
+        """The L2 half: ``alpha (1 - r)/2 sum_j v_j W_j^2``."""
         if not self.l2_strength:
             return 0.0
         return 0.5 * self.l2_strength * float(np.vdot(self._v(W) * W, W))
@@ -124,15 +212,35 @@ class ElasticNet:
         """Gradient of the L2 half: ``alpha (1 - r) v * W``."""
         return self.l2_strength * self._v(W) * W
 
-    def prox(self, V: FloatArray, step: float) -> FloatArray:
-        """Proximal operator of ``step`` times the L1 half: ``soft_threshold(V, step alpha r)``.
+    def smooth_curvature(self, W: FloatArray) -> FloatArray:
+        """Hessian diagonal of the L2 half: ``alpha (1 - r) v_j``, the same at every ``W``."""
+        return self.l2_strength * self._v(W) * np.ones_like(W)
 
-        That is ``argmin_W ||W - V||^2 / (2 step) + alpha r ||W||_1``; the identity when there
-        is no L1 part.
-        """
+    def nonsmooth_value(self, W: FloatArray) -> float:
+        """The L1 half: ``alpha r sum_j v_j |W_j|``."""
+        if not self.l1_strength:
+            return 0.0
+        return self.l1_strength * float(np.sum(self._v(W) * np.abs(W)))
+
+    def prox(self, V: FloatArray, step: float | FloatArray, at: Any = None) -> FloatArray:
+        """``soft_threshold(V, step alpha r v)``: the proximal operator of ``step`` times the
+        L1 half, ``argmin_W ||W - V||^2 / (2 step) + alpha r sum_j v_j |W_j|``."""
         if self.is_smooth:
             return V
-        return soft_threshold(V, step * self.l1_strength * self._v(V))
+        threshold = step * self.l1_strength
+        if self.factor is not None:
+            threshold = threshold * self._v(V, at)
+        return soft_threshold(V, threshold)
+
+    def subdifferential(
+        self, W: FloatArray, G: FloatArray, at: Any = None
+    ) -> tuple[FloatArray, FloatArray]:
+        """With ``lam = alpha r v_j``: the point ``G + lam sign(W)`` where ``W != 0``, the
+        interval ``[G - lam, G + lam]`` where ``W = 0``."""
+        lam = self.l1_strength * self._v(W, at)
+        lo = np.where(W != 0, G + lam * np.sign(W), G - lam)
+        hi = np.where(W != 0, G + lam * np.sign(W), G + lam)
+        return lo, hi
 
 
 def no_penalty() -> ElasticNet:
@@ -161,22 +269,3 @@ def alpha_from_C(C: float, total_weight: float) -> float:
     0.0
     """
     return 0.0 if np.isinf(C) else 1.0 / (C * total_weight)
-
-
-def kkt_violation(
-    coef: FloatArray,
-    grad: FloatArray,
-    lam: FloatArray,
-    lower: FloatArray | None = None,
-    upper: FloatArray | None = None,
-) -> FloatArray:
-    """Per entry, the distance from 0 to the subdifferential of ``smooth + lam |.| + box``.
-
-    See ``Objective.optimality``: ``max(lo, -hi, 0)`` for the interval ``[lo, hi]``.
-    """
-    lo = np.where(coef != 0, grad + lam * np.sign(coef), grad - lam)
-    hi = np.where(coef != 0, grad + lam * np.sign(coef), grad + lam)
-    if lower is not None and upper is not None:
-        hi = np.where(coef >= upper, np.inf, hi)
-        lo = np.where(coef <= lower, -np.inf, lo)
-    return np.maximum(np.maximum(lo, -hi), 0)

@@ -1,26 +1,47 @@
 """Model files: a fitted ``LogisticRegression`` as a versioned JSON document, and back.
 
 A model file is plain JSON, never a pickle: loading one parses text and executes nothing.
-Format version 1 holds, in this order::
+Format version 2 holds, in this order, each entry of the type and range given::
 
-    format, format_version   "log_reg model", 1
-    library_version          the log_reg that wrote it (log_reg.__version__)
+    format, format_version   "log_reg model", 2
+    library_version          the log_reg that wrote it: a string of at most 100 characters
     estimator                "LogisticRegression"
-    params                   get_params(), callables (hooks) left out
-    classes                  {"type": "int" | "str" | "bool" | "float", "dtype", "values"}
-    n_features, feature_names
-    encoding                 how the log-reg command built the features from a table, or null
-    coef, intercept, n_iter  arrays {"dtype", "shape", "values"}
-    converged, solver, loss_history (one array per fit: several for one-vs-rest)
+    params                   get_params(), callables (hooks) left out: each value one that
+                             ``log_reg.files.params.RULES`` allows (a name missing from an
+                             older file keeps its default)
+    classes                  {"type": "int" | "str" | "bool" | "float", "dtype", "values"}:
+                             at least 2 labels of that type, sorted and distinct
+    n_features               d, an integer >= 1
+    feature_names            d distinct strings, or null
+    encoding                 how the log-reg command built the features from a table, or
+                             null: {"columns": distinct strings, "categories": {column:
+                             distinct levels}, "target": a string or null}, which must
+                             expand to feature_names exactly (``Encoding``)
+    coef, intercept          arrays {"dtype", "shape", "values"}, both float64 or both
+                             float32, of shapes (r, d) and (r,): r = 1 for two classes,
+                             else n_classes
+    n_iter                   an int32 or int64 array of 1 or r (one-vs-rest) counts >= 0
+    converged                true or false
+    solver                   the solver of ours that ran (a name in ``log_reg.solvers.SOLVERS``)
+    loss_history             one float array per fit, as many as n_iter, of values >= 0
+    summary                  the nonrobust ``Summary`` of an unpenalized fit, or null
+                             (``log_reg.files.saved_summary`` says when and what)
     checksum                 "sha256:<hex>"
 
+Version 1, written before model files kept a summary, is the same without ``summary``;
+it is read as well.
 How each value is written (floats bit for bit, float32 kept, ``C=inf``) is in
-``log_reg.files.model_json``. ``load`` rejects anything it would not have written: another
-kind of file (a pickle, an image, a CSV), a truncated file, an unknown format version,
-missing or extra entries, wrong types, shapes that disagree (classes and coefficient rows,
-features and columns), non-finite numbers. The checksum, SHA-256 of the document without
-it as compact JSON with sorted keys, catches edits and damage: a guard against accidents,
-not a seal against malice.
+``log_reg.files.model_json``. Every number must be finite unless said otherwise.
+
+``load`` rejects anything it would not have written, with a ``ValueError`` that names what
+is wrong, in time proportional to the file's size: a path that is not a regular file (a
+folder, a named pipe, a device), a file over ``max_bytes`` (``MAX_BYTES``, 128 MiB, by
+default), another kind of file (a pickle, an image, a CSV), a truncated file, repeated
+keys, deep nesting (``log_reg.files.json_document``), an unknown format version, missing
+or extra entries, wrong types, values out of range, shapes that disagree (classes and
+coefficient rows, features and columns). The checksum, SHA-256 of the document without it
+as compact JSON with sorted keys, catches edits and damage: a guard against accidents,
+not a seal against malice, which is why every entry is checked as well.
 
 Writes are atomic: the document goes to a temporary file in the target's folder, which
 then replaces the target in one step, so a failure never leaves a half-written file.
@@ -37,23 +58,29 @@ from typing import Any
 
 import numpy as np
 
+from log_reg.core.loss import loss_for
 from log_reg.files.atomic import write_atomically
+from log_reg.files.json_document import check_path, read_document
 from log_reg.files.model_json import (
     check_entries,
     decode_array,
     decode_classes,
-    decode_value,
+    describe,
     encode_array,
     encode_classes,
     encode_value,
     expect,
     expect_names,
 )
+from log_reg.files.params import decode_params
+from log_reg.files.saved_summary import decode_summary, summary_entry
+from log_reg.inference.summary import Summary
 from log_reg.models.estimator import LogisticRegression
 from log_reg.solvers import SOLVERS
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_BYTES",
     "Encoding",
     "ModelFile",
     "load",
@@ -63,10 +90,12 @@ __all__ = [
 ]
 
 FORMAT = "log_reg model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: The largest file ``load`` reads by default: about five million coefficients.
+MAX_BYTES = 128 * 2**20
 
-#: The entries of a format-version-1 document, in the order they are written.
-_ENTRIES = (
+#: The entries of a document of each format version, in the order they are written.
+_ENTRIES_V1 = (
     "format",
     "format_version",
     "library_version",
@@ -84,14 +113,7 @@ _ENTRIES = (
     "loss_history",
     "checksum",
 )
-
-#: The first bytes of files people mistake for model files, and what they are.
-_SIGNATURES = {
-    b"\x80": "a Python pickle (log_reg never loads pickles: loading one can run any code)",
-    b"\x89PNG": "a PNG image",
-    b"PAR1": "a Parquet file",
-    b"PK\x03\x04": "a zip archive",
-}
+_ENTRIES = {1: _ENTRIES_V1, 2: (*_ENTRIES_V1[:-1], "summary", "checksum")}
 
 
 @dataclass(frozen=True)
@@ -123,12 +145,14 @@ class Encoding:
 
 @dataclass(frozen=True, eq=False)
 class ModelFile:
-    """What a model file holds: the model, the command's encoding, and who wrote it."""
+    """What a model file holds: the model, the command's encoding, who wrote it, and the
+    nonrobust summary saved with an unpenalized fit (``None`` when there is none)."""
 
     model: LogisticRegression
     encoding: Encoding | None
     format_version: int
     library_version: str
+    summary: Summary | None = None
 
 
 # -- writing -------------------------------------------------------------------------
@@ -136,6 +160,10 @@ def save(
     model: LogisticRegression, path: str | os.PathLike[str], *, encoding: Encoding | None = None
 ) -> None:
     """Write a fitted ``model`` to ``path`` as a JSON model file, atomically.
+
+    An unpenalized model that still holds its training data (fit in this session) also
+    keeps its nonrobust summary, so that standard errors need no data later
+    (``log_reg.files.saved_summary``).
 
     Parameters
     ----------
@@ -166,6 +194,7 @@ def save(
     (True, True)
     """
     document = _document(model, encoding)
+    document["summary"] = summary_entry(model)
     document["checksum"] = _checksum(document)
     write_atomically(path, (json.dumps(document, indent=2, allow_nan=False) + "\n").encode())
 
@@ -213,14 +242,22 @@ def _checksum(document: Mapping[str, Any]) -> str:
 
 
 # -- reading -------------------------------------------------------------------------
-def load(path: str | os.PathLike[str]) -> LogisticRegression:
+def load(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> LogisticRegression:
     """The fitted ``LogisticRegression`` saved at ``path``; it predicts exactly as the saved one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A regular file.
+    max_bytes : int, default ``MAX_BYTES`` (128 MiB)
+        Larger files are refused after reading ``max_bytes + 1`` bytes at most.
 
     Raises
     ------
     ValueError
         If the file is not a model file that this log_reg can read (see the module
-        docstring for every check). ``OSError`` if it cannot be read at all.
+        docstring for every check). ``OSError`` if it cannot be opened at all;
+        ``TypeError`` if ``path`` is not a path.
 
     Examples
     --------
@@ -233,77 +270,37 @@ def load(path: str | os.PathLike[str]) -> LogisticRegression:
     ...
     ValueError: .../notes.json is not a valid log_reg model file: it has format version 99...
     """
-    return read_model_file(path).model
+    return read_model_file(path, max_bytes=max_bytes).model
 
 
-def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
-    """Everything a model file holds: the model, the command's ``Encoding``, the versions.
+def read_model_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> ModelFile:
+    """Everything a model file holds: the model, the command's ``Encoding``, the versions,
+    and the saved ``Summary``.
 
-    Raises ``ValueError`` as ``load`` does.
+    Raises as ``load`` does.
     """
+    name = os.fsdecode(check_path(path))
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        raise ValueError(f"max_bytes must be an integer >= 1; got {max_bytes!r}.")
     try:
-        return _model_file(_parse(_read(path)))
+        return _model_file(read_document(path, max_bytes=max_bytes))
     except ValueError as error:
-        raise ValueError(f"{os.fspath(path)} is not a valid log_reg model file: {error}") from None
-
-
-def _read(path: str | os.PathLike[str]) -> bytes:
-    """The file's bytes, once its start shows a JSON object (not, say, a large CSV file)."""
-    with open(path, "rb") as file:
-        head = file.read(64)
-        if head.lstrip()[:1] == b"{":
-            return head + file.read()
-    if not head.strip():
-        raise ValueError("it is empty.")
-    for signature, what in _SIGNATURES.items():
-        if head.startswith(signature):
-            raise ValueError(f"it is {what}.")
-    raise ValueError(f"it is not a JSON object: it starts with {head[:20]!r}, not '{{'.")
-
-
-def _parse(data: bytes) -> dict[str, Any]:
-    """The JSON document in ``data``, or a ``ValueError`` that says what is wrong with it."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("it holds binary data, not JSON text.") from None
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant)
-    except json.JSONDecodeError as error:
-        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated"):
-            raise ValueError("it ends in the middle of its JSON document (truncated?).") from None
-        raise ValueError(
-            f"it is not JSON ({error.msg} at line {error.lineno}, column {error.colno})."
-        ) from None
-    except RecursionError:
-        raise ValueError("its JSON is nested too deeply.") from None
-    if document.get("format") != FORMAT:
-        raise ValueError(f'it is JSON, but not a log_reg model (no "format": "{FORMAT}" entry).')
-    return document
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    repeated = sorted({key for key in keys if keys.count(key) > 1})
-    if repeated:
-        raise ValueError(f"its JSON repeats the key(s) {repeated}.")
-    return dict(pairs)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"it holds {name}, which is not standard JSON.")
+        raise ValueError(f"{name} is not a valid log_reg model file: {error}") from None
 
 
 def _model_file(document: dict[str, Any]) -> ModelFile:
     """Check the version, the checksum and every entry; rebuild the fitted estimator."""
     from log_reg.version import __version__
 
+    if document.get("format") != FORMAT:
+        raise ValueError(f'it is JSON, but not a log_reg model (no "format": "{FORMAT}" entry).')
     version = document.get("format_version")
-    if version != FORMAT_VERSION or isinstance(version, bool):
+    if type(version) is not int or version not in _ENTRIES:
+        writer = document.get("library_version")
         raise ValueError(
-            f"it has format version {version!r} (written by log_reg "
-            f"{document.get('library_version', '?')}), and log_reg {__version__} reads "
-            f"version {FORMAT_VERSION} only."
+            f"it has format version {describe(version)} (written by log_reg "
+            f"{writer[:40] if isinstance(writer, str) else '?'}), and log_reg {__version__} "
+            f"reads versions {' and '.join(map(str, _ENTRIES))}."
         )
     try:
         intact = document.get("checksum") == _checksum(document)
@@ -311,15 +308,22 @@ def _model_file(document: dict[str, Any]) -> ModelFile:
         intact = False
     if not intact:
         raise ValueError("its checksum does not match its content: it was changed or damaged.")
-    check_entries(document, _ENTRIES, "the document")
-    expect(document["library_version"], (str,), "library_version")
+    check_entries(document, _ENTRIES[version], "the document")
+    library_version = expect(document["library_version"], (str,), "library_version")
+    if len(library_version) > 100:
+        raise ValueError(
+            f"library_version must be at most 100 characters; got {len(library_version)}."
+        )
     if document["estimator"] != "LogisticRegression":
-        raise ValueError(f"it holds a {document['estimator']!r}, not a 'LogisticRegression'.")
+        raise ValueError(
+            f"it holds a {describe(document['estimator'])}, not a 'LogisticRegression'."
+        )
     model = LogisticRegression()
-    model.set_params(**_decode_params(document["params"]))
+    model.set_params(**decode_params(document["params"]))
     _restore_fitted(model, document)
     encoding = _decode_encoding(document["encoding"], getattr(model, "feature_names_in_", None))
-    return ModelFile(model, encoding, version, document["library_version"])
+    summary = decode_summary(document.get("summary"), model)
+    return ModelFile(model, encoding, version, library_version, summary)
 
 
 def _restore_fitted(model: LogisticRegression, document: dict[str, Any]) -> None:
@@ -331,22 +335,23 @@ def _restore_fitted(model: LogisticRegression, document: dict[str, Any]) -> None
     names = document["feature_names"]
     if names is not None:
         expect_names(names, "feature_names", length=d)
-    rows = 1 if len(classes) == 2 else len(classes)  # coefficient rows
+    rows = loss_for(len(classes)).n_raw(len(classes))  # coefficient rows
     coef = decode_array(document["coef"], "coef", ("float32", "float64"), shape=(rows, d))
     intercept = decode_array(document["intercept"], "intercept", (coef.dtype.name,), shape=(rows,))
-    n_iter = decode_array(document["n_iter"], "n_iter", ("int32", "int64"), shape=(-1,))
+    n_iter = decode_array(document["n_iter"], "n_iter", ("int32", "int64"), shape=(-1,), low=0)
     histories = expect(document["loss_history"], (list,), "loss_history")
-    if len(n_iter) not in (1, rows) or len(histories) != len(n_iter) or (n_iter < 0).any():
+    if len(n_iter) not in (1, rows) or len(histories) != len(n_iter):
         raise ValueError(
-            f"n_iter and loss_history must both list 1 or {rows} fit(s), with n_iter >= 0; "
+            f"n_iter and loss_history must both list 1 or {rows} fit(s); "
             f"got {len(n_iter)} and {len(histories)}."
         )
     history = [
-        decode_array(h, "loss_history", ("float32", "float64"), shape=(-1,)) for h in histories
+        decode_array(h, "loss_history", ("float32", "float64"), shape=(-1,), low=0)
+        for h in histories
     ]
     solver = expect(document["solver"], (str,), "solver")
     if solver not in SOLVERS:
-        raise ValueError(f"solver must be one of {sorted(SOLVERS)}; got {solver!r}.")
+        raise ValueError(f"solver must be one of {sorted(SOLVERS)}; got {describe(solver)}.")
     model.classes_, model.coef_, model.intercept_, model.n_iter_ = classes, coef, intercept, n_iter
     model.n_features_in_ = d
     model.converged_ = expect(document["converged"], (bool,), "converged")
@@ -356,18 +361,6 @@ def _restore_fitted(model: LogisticRegression, document: dict[str, Any]) -> None
         model.feature_names_in_ = np.asarray(names, dtype=object)
 
 
-def _decode_params(obj: Any) -> dict[str, Any]:
-    """``get_params()`` as saved; names missing (from an older log_reg) keep their defaults.
-
-    Only the types are checked here: as for any estimator, ``fit`` validates the values.
-    """
-    known = LogisticRegression().get_params()
-    unknown = sorted(set(expect(obj, (dict,), "params")) - set(known))
-    if unknown:
-        raise ValueError(f"params has unknown names {unknown}; known: {sorted(known)}.")
-    return {name: decode_value(value, f"parameter {name}") for name, value in obj.items()}
-
-
 def _decode_encoding(obj: Any, feature_names: Any) -> Encoding | None:
     """The command's ``Encoding``, which must expand to exactly the model's feature names."""
     if obj is None:
@@ -375,7 +368,7 @@ def _decode_encoding(obj: Any, feature_names: Any) -> Encoding | None:
     check_entries(obj, ("columns", "categories", "target"), "encoding")
     columns = expect_names(obj["columns"], "encoding columns")
     categories = {
-        column: tuple(expect_names(levels, f"the levels of {column!r}"))
+        column: tuple(expect_names(levels, f"the levels of {describe(column)}"))
         for column, levels in expect(obj["categories"], (dict,), "encoding categories").items()
     }
     target = obj["target"] if obj["target"] is None else expect(obj["target"], (str,), "target")

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from log_reg.backends import backend_for
 from log_reg.core.arrays import FloatArray, IntArray
+from log_reg.core.loss import loss_for
 from log_reg.models.estimator import LogisticRegression
 from log_reg.models.folds import Folds
 from log_reg.models.path import PathResult, solve_path
@@ -99,7 +100,7 @@ def _path(
 def search(data: Data, folds: Folds, settings: Settings, scorer: Scorer) -> Search:
     """Step 1 of the module docstring."""
     K, d = len(data.classes), data.X.shape[1]
-    n_raw, n_dof = (1 if K == 2 else K), d + settings.fit_intercept
+    n_raw, n_dof = loss_for(K).n_raw(K), d + settings.fit_intercept
     shape = (len(folds), len(settings.l1_ratios), len(settings.Cs))
     paths, scores = np.zeros((*shape, n_raw, n_dof)), np.empty(shape)
     n_iter, fits = np.empty(shape, dtype=np.int32), []

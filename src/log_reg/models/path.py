@@ -49,7 +49,8 @@ from log_reg.core.checks import (
     fit_weights,
 )
 from log_reg.core.errors import ConvergenceWarning, warn
-from log_reg.core.objective import Objective, alpha_from_C
+from log_reg.core.objective import Objective
+from log_reg.core.penalty import alpha_from_C
 from log_reg.models.pipeline import Design, Problem, choose_spec, prepare, solve
 
 __all__ = ["PathResult", "alpha_max", "regularization_path", "solve_path"]

@@ -27,8 +27,9 @@ from log_reg.backends import Backend
 from log_reg.core.arrays import FloatArray, IntArray, working_dtype
 from log_reg.core.checks import check_number
 from log_reg.core.errors import ConvergenceWarning, warn
-from log_reg.core.objective import Objective, alpha_from_C
-from log_reg.core.penalty import ElasticNet
+from log_reg.core.loss import loss_for
+from log_reg.core.objective import Objective
+from log_reg.core.penalty import ElasticNet, alpha_from_C
 from log_reg.inference.separation import Separation, check_separation
 from log_reg.solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
 
@@ -149,14 +150,14 @@ def choose_spec(
     """The registry row for the problem on ``X`` of ``shape``; ``unpenalized_too``: the
     solver must also fit ``C = inf`` (a path through it)."""
     n, d = shape
-    n_raw = 1 if n_classes == 2 or problem.one_vs_rest(n_classes) else n_classes
+    n_raw = 1 if problem.one_vs_rest(n_classes) else loss_for(n_classes).n_raw(n_classes)
     bounded = problem.lower_bounds is not None or problem.upper_bounds is not None
 
-    def row(penalized: bool) -> SolverSpec:
+    def row(C: float) -> SolverSpec:
+        penalty = ElasticNet(alpha_from_C(C, 1.0), problem.l1_ratio)  # its form decides
         return choose_solver(
             problem.solver,
-            l1_ratio=problem.l1_ratio,
-            penalized=penalized,
+            penalty=penalty,
             n_coef=n_raw * (d + 1),
             n_samples=n,
             dual=problem.dual,
@@ -164,8 +165,8 @@ def choose_spec(
         )
 
     if unpenalized_too:
-        row(False)
-    spec = row(bool(np.isfinite(problem.C)))
+        row(np.inf)
+    spec = row(problem.C)
     if n_raw > 2 and not spec.supports_multinomial:
         raise ValueError(
             f"The {problem.solver!r} solver does not support multiclass classification "
@@ -278,7 +279,7 @@ def _task_options(
     never bounded.
     """
     liblinear = scaling.intercept_column is not None
-    n_raw, d = (1 if n_classes == 2 else n_classes), len(scaling.scale)
+    n_raw, d = loss_for(n_classes).n_raw(n_classes), len(scaling.scale)
 
     def bound(value: Any, free: float) -> FloatArray | None:
         if value is None:

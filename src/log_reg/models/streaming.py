@@ -36,6 +36,7 @@ from numpy.typing import ArrayLike, NDArray
 from log_reg.backends import backend_for
 from log_reg.core.arrays import FloatArray, IntArray
 from log_reg.core.checks import check_labels, encode_labels, fit_weights
+from log_reg.core.loss import loss_for
 from log_reg.models.pipeline import Problem, prepare
 from log_reg.solvers import SOLVERS, solve_sgd
 from log_reg.solvers.sgd import SCHEDULES
@@ -111,7 +112,7 @@ def sgd_pass(
             "class weights as a dict."
         )
     K, d = len(classes), X.shape[1]
-    n_raw = K if K > 2 else 1
+    n_raw = loss_for(K).n_raw(K)
     dtype = X.dtype
     W0 = np.zeros((n_raw, d), dtype) if previous is None else previous.coef
     b0 = np.zeros(n_raw, dtype) if previous is None else previous.intercept

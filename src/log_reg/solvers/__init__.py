@@ -4,8 +4,11 @@ Every solver is a pure function ``solve_x(objective, coef0=None, *, tol, max_ite
 ...) -> SolverResult``; it sees only the objective's callables (see ``log_reg.core.objective``).
 ``SOLVERS`` (ours) and ``SKLEARN_SOLVERS`` (scikit-learn's names, each running one of ours
 on the same objective) are the registry that validation and the "auto" choice read: no
-other module branches on a solver's name. The layer between the core (the objective) and
-the estimators: solvers import only ``log_reg.core`` and each other, never a back end.
+other module branches on a solver's name. A penalty (``log_reg.core.penalty.Penalty``)
+meets the registry through ``is_smooth`` (only the proximal solvers minimize one that is
+not) and ``name`` (scikit-learn's, for its error messages and liblinear's limits). The
+layer between the core (the objective) and the estimators: solvers import only
+``log_reg.core`` and each other, never a back end.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from log_reg.core.penalty import Penalty
 from log_reg.solvers.cd import solve_cd
 from log_reg.solvers.gd import solve_gd
 from log_reg.solvers.hybrid import solve_hybrid
@@ -48,13 +52,14 @@ class SolverSpec:
 
     name: str
     solve: Callable[..., SolverResult]
-    supports_l1: bool
+    supports_nonsmooth: bool  # penalties that are not smooth (L1, ...), by their prox
     summary: str
     supports_multinomial: bool = True
     randomized: bool = False  # takes random_state
     penalizes_intercept: bool = False  # liblinear's objective: the intercept is a feature
-    supports_elasticnet: bool = True  # with supports_l1: any 0 < l1_ratio < 1 too
-    supports_unpenalized: bool = True
+    #: The penalties it takes, by ``Penalty.name`` (``None`` in it: no penalty); ``None``:
+    #: every penalty it can minimize
+    penalties: frozenset[str | None] | None = None
     float64_only: bool = False  # results in float64 whatever the input (liblinear's C code)
     supports_bounds: bool = False  # honours lower/upper bounds on the coefficients
 
@@ -110,22 +115,30 @@ SKLEARN_SOLVERS: dict[str, SolverSpec] = {
         SOLVERS["newton-cg"],  # liblinear's own L2 method is a trust-region Newton-CG
         supports_multinomial=False,
         penalizes_intercept=True,
-        supports_unpenalized=False,
+        penalties=frozenset({"l2"}),
         float64_only=True,
     ),
 }
 
-#: With an L1 part, these scikit-learn names run ``cd`` instead (same objective).
+#: With a penalty that is not smooth (an L1 part), these scikit-learn names run ``cd``
+#: instead (same objective).
 SKLEARN_L1_SOLVERS: dict[str, SolverSpec] = {
     "saga": SOLVERS["cd"],
     "liblinear": replace(
         SOLVERS["cd"],
         supports_multinomial=False,
         penalizes_intercept=True,
-        supports_elasticnet=False,
-        supports_unpenalized=False,
+        penalties=frozenset({"l1"}),
         float64_only=True,
     ),
+}
+
+#: scikit-learn's words when a solver does not take a penalty, by the penalty's name.
+_REFUSALS = {
+    None: "C=np.inf as well as penalty=None is not supported for the {solver} solver: it "
+    "penalizes the intercept. Use another solver.",
+    "elasticnet": "Only 'saga' solver supports elasticnet penalty, got solver={solver}. Of "
+    "ours, 'auto', 'cd', 'gd' and 'sgd' do too.",
 }
 
 #: "auto" takes Newton while a Hessian costs at most this many multiply-adds (n_samples *
@@ -139,28 +152,22 @@ AUTO_SAMPLES_PER_COEF = 5
 AUTO_SUBSAMPLE_FRACTION = 4
 
 
-def _penalty_name(l1_ratio: float, penalized: bool) -> str | None:
-    if not penalized:
-        return None
-    return {0.0: "l2", 1.0: "l1"}.get(l1_ratio, "elasticnet")
+def _row(name: str, smooth: bool) -> SolverSpec:
+    """The registry row a name runs, for a problem with a smooth penalty or not."""
+    nonsmooth = not smooth and SKLEARN_L1_SOLVERS.get(name)
+    return nonsmooth or SKLEARN_SOLVERS.get(name) or SOLVERS[name]
 
 
-def _row(name: str, l1: bool) -> SolverSpec:
-    """The registry row a name runs, for a problem with or without an L1 part."""
-    return (l1 and SKLEARN_L1_SOLVERS.get(name)) or SKLEARN_SOLVERS.get(name) or SOLVERS[name]
-
-
-def _names(can: Callable[[SolverSpec], bool], l1: bool) -> str:
+def _names(can: Callable[[SolverSpec], bool], smooth: bool) -> str:
     """The solver names whose row can do something, "auto" first: for error messages."""
-    names = [n for n in [*SOLVERS, *SKLEARN_SOLVERS] if can(_row(n, l1))]
+    names = [n for n in [*SOLVERS, *SKLEARN_SOLVERS] if can(_row(n, smooth))]
     return ", ".join(map(repr, ["auto", *dict.fromkeys(names)]))
 
 
 def choose_solver(
     name: str,
     *,
-    l1_ratio: float,
-    penalized: bool,
+    penalty: Penalty,
     n_coef: int,
     n_samples: int = 0,
     dual: bool = False,
@@ -168,22 +175,30 @@ def choose_solver(
 ) -> SolverSpec:
     """The registry row for ``name`` ("auto" included), checked against the problem.
 
-    Raises ``ValueError``, with scikit-learn's wording first where code may match on it, for
-    an unknown name, a penalty the solver cannot handle, bounds it cannot honour, or
-    ``dual=True`` with anything but liblinear.
+    ``penalty`` is the problem's: its form decides (``is_smooth``, ``name``), not its
+    strength. Raises ``ValueError``, with scikit-learn's wording first where code may match
+    on it, for an unknown name, a penalty the solver cannot handle, bounds it cannot honour,
+    or ``dual=True`` with anything but liblinear.
+
+    Examples
+    --------
+    >>> from log_reg.core.penalty import l1, l2
+    >>> choose_solver("auto", penalty=l1(0.1), n_coef=11).name
+    'cd'
+    >>> choose_solver("saga", penalty=l2(0.1), n_coef=11).name
+    'cd'
     """
     known = ["auto", *SOLVERS, *(n for n in SKLEARN_SOLVERS if n not in SOLVERS)]
     if name not in known:
         raise ValueError(f"solver must be one of {', '.join(map(repr, known))}; got {name!r}.")
-    penalty = _penalty_name(l1_ratio, penalized)
-    l1 = penalty in ("l1", "elasticnet")
+    smooth = penalty.is_smooth
     if dual and name != "liblinear":
         raise ValueError(
             f"Solver {name} supports only dual=False, got dual=True: dual=True is only "
             "supported with solver='liblinear'."
         )
     if name == "auto":
-        if l1 or bounded:
+        if not smooth or bounded:
             return SOLVERS["cd"]
         if n_samples * n_coef**2 <= AUTO_NEWTON_MAX_WORK:
             return SOLVERS["newton"]
@@ -192,26 +207,22 @@ def choose_solver(
             return SOLVERS["newton-subsampled"]
         few_samples = n_samples < AUTO_SAMPLES_PER_COEF * n_coef
         return SOLVERS["newton-cg" if few_samples else "lbfgs-newton-cg"]
-    spec = _row(name, l1)
-    if l1 and not spec.supports_l1:
+    spec = _row(name, smooth)
+    if not smooth and not spec.supports_nonsmooth:
         raise ValueError(
-            f"Solver {name} supports only 'l2' or None penalties, got {penalty} penalty. "
-            f"{name!r} cannot handle an L1 penalty (l1_ratio > 0); use one of "
-            f"{_names(lambda s: s.supports_l1, True)}."
-        )
-    if penalty == "elasticnet" and not spec.supports_elasticnet:
-        raise ValueError(
-            f"Only 'saga' solver supports elasticnet penalty, got solver={name}. Of ours, "
-            "'auto', 'cd', 'gd' and 'sgd' do too."
+            f"Solver {name} supports only 'l2' or None penalties, got {penalty.name} penalty. "
+            f"{name!r} cannot handle an L1 penalty (l1_ratio > 0), nor any other that is not "
+            f"smooth; use one of {_names(lambda s: s.supports_nonsmooth, False)}."
         )
     if bounded and not spec.supports_bounds:
         raise ValueError(
             f"solver {name!r} cannot honour lower_bounds/upper_bounds; use one of "
-            f"{_names(lambda s: s.supports_bounds, l1)}."
+            f"{_names(lambda s: s.supports_bounds, smooth)}."
         )
-    if penalty is None and not spec.supports_unpenalized:
-        raise ValueError(
-            f"C=np.inf as well as penalty=None is not supported for the {name} solver: it "
-            "penalizes the intercept. Use another solver."
+    if spec.penalties is not None and penalty.name not in spec.penalties:
+        allowed = ", ".join(sorted(map(repr, spec.penalties)))
+        refusal = _REFUSALS.get(
+            penalty.name, "solver {solver!r} takes only the penalties {allowed}; got {penalty!r}."
         )
+        raise ValueError(refusal.format(solver=name, allowed=allowed, penalty=penalty.name))
     return spec

@@ -1,20 +1,23 @@
 """Proximal Newton with coordinate descent inside: newGLMNET, for L1 and the elastic net.
 
-Write ``f = s + lam ||.||_1``: ``s`` the smooth part (loss + L2 half, see ``objective``'s
-Conventions) and ``lam = alpha r`` on penalized entries, 0 on intercepts. Each outer
-iteration replaces ``s`` by its quadratic model at ``x`` and minimizes that model plus the
-L1 term over the step ``d``,
+Write ``f = s + h``: ``s`` the smooth part (loss + the penalty's smooth half, see
+``objective``'s Conventions) and ``h`` the penalty's non-smooth half, separable (for the
+elastic net ``h = lam ||.||_1`` with ``lam = alpha r v_j`` on penalized entries, 0 on
+intercepts). Each outer iteration replaces ``s`` by its quadratic model at ``x`` and
+minimizes that model plus ``h`` over the step ``d``,
 
-    min_d  q(d) + lam ||x + d||_1,      q(d) = g^T d + d^T H d / 2,
+    min_d  q(d) + h(x + d),      q(d) = g^T d + d^T H d / 2,
 
 with ``g`` and ``H`` the gradient and dense Hessian of ``s`` at ``x``. The inner problem
 is solved by cyclic coordinate descent: with the others fixed, coordinate ``j`` of
 ``z = x + d`` has the closed-form minimizer
 
-    z_j <- soft_threshold(z_j - (g + H d)_j / H_jj,  lam_j / H_jj),
+    z_j <- prox_j(z_j - (g + H d)_j / H_jj,  step 1 / H_jj),
 
+the proximal step of ``h_j`` (``soft_threshold(v, lam_j / H_jj)`` for the elastic net),
 clipped into ``[lower_j, upper_j]`` when the coefficients are boxed (the one-dimensional
-problem is convex, so the clipped value is its constrained minimizer),
+problem is convex, so the clipped value is its constrained minimizer:
+``objective.coordinate_prox``),
 
 and ``H d`` is kept current by adding ``delta * H[j]`` after each change. The unpenalized
 intercepts are first eliminated from the model exactly (see ``_newton_direction``), so
@@ -24,13 +27,14 @@ stops once the model's optimality falls to ``eta * optimality(x)`` with the forc
 keeps the outer convergence superlinear (but never tighter than ``tol / 10``, which would
 buy nothing). A backtracking line search on the full ``f`` then halves ``t`` from 1 until
 
-    f(x + t d) <= f(x) + sigma t Delta,   Delta = g^T d + lam (||x + d||_1 - ||x||_1),
+    f(x + t d) <= f(x) + sigma t Delta,   Delta = g^T d + h(x + d) - h(x),
 
-with ``sigma = 0.01``. Shrinking: a coordinate at zero whose gradient lies well inside
-``[-lam_j, lam_j]`` (by more than the last iteration's optimality) is left out of the
-inner problem; it would stay at zero anyway, and the Hessian is computed for the working
+with ``sigma = 0.01`` (``line_search_armijo``). Shrinking: a coordinate whose
+subdifferential holds 0 well inside (by more than the last iteration's optimality; for
+the elastic net, a coefficient at zero with ``|g_j| < lam_j``) is left out of the inner
+problem; it would stay where it is anyway, and the Hessian is computed for the working
 set alone (the features with a coefficient left in), at a cost that shrinks with it. With
-``lam = 0`` the method is Newton's, with coordinate descent as the linear solver. ``H`` is
+``h = 0`` the method is Newton's, with coordinate descent as the linear solver. ``H`` is
 ``n_coef x n_coef`` and dense: memory grows as ``n_coef^2`` and each Hessian costs
 ``O(n n_coef^2)``, so this solver is for up to a few thousand coefficients.
 
@@ -46,9 +50,10 @@ from numpy.typing import NDArray
 
 from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
-from log_reg.core.objective import Objective, kkt_violation
-from log_reg.core.penalty import soft_threshold
+from log_reg.core.objective import Objective
+from log_reg.solvers.line_search import line_search_armijo
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.start import start_point
 
 __all__ = ["solve_cd"]
 
@@ -69,7 +74,7 @@ def _newton_direction(
     max_inner: int,
     kept: NDArray[np.intp],
 ) -> FloatArray:
-    """The step ``d`` minimizing the quadratic model + L1, intercepts eliminated first.
+    """The step ``d`` minimizing the quadratic model + ``h``, intercepts eliminated first.
 
     ``H`` is the Hessian's block for the coefficients ``kept`` (the working set); every
     other entry of ``d`` is 0.
@@ -83,10 +88,6 @@ def _newton_direction(
     """
     step = np.zeros_like(coef)
     grad, coef, active = grad[kept], coef[kept], active[kept]
-    n = len(coef)
-    lam = objective.l1_weights()[kept]
-    lower = np.full(n, -np.inf) if objective.lower is None else objective.lower[kept]
-    upper = np.full(n, np.inf) if objective.upper is None else objective.upper[kept]
     b_ = objective.penalized_mask()[kept] == 0  # the intercept block I
     w_ = ~b_  # the rest, F
     if b_.any():
@@ -97,7 +98,7 @@ def _newton_direction(
             d = np.zeros_like(coef)
             g_w = grad[w_] - B.T @ grad[b_]
             d[w_] = _coordinate_descent(
-                g_w, S, coef[w_], lam[w_], lower[w_], upper[w_], active[w_], inner_tol, max_inner
+                objective, kept[w_], g_w, S, coef[w_], active[w_], inner_tol, max_inner
             )
             d[b_] = -H_II_pinv @ (grad[b_] + H[np.ix_(b_, w_)] @ d[w_])
         if np.all(np.isfinite(d)):
@@ -105,7 +106,7 @@ def _newton_direction(
             return step
         # The elimination needs H_II^+; when the intercepts' curvature has all but vanished
         # (probabilities saturated at 0 or 1) it amplifies rounding: use the plain model.
-    step[kept] = _coordinate_descent(grad, H, coef, lam, lower, upper, active, inner_tol, max_inner)
+    step[kept] = _coordinate_descent(objective, kept, grad, H, coef, active, inner_tol, max_inner)
     return step
 
 
@@ -123,37 +124,39 @@ def _working_set(
 
 
 def _coordinate_descent(
+    objective: Objective,
+    at: NDArray[np.intp],
     grad: FloatArray,
     H: FloatArray,
     coef: FloatArray,
-    lam: FloatArray,
-    lower: FloatArray,
-    upper: FloatArray,
     active: NDArray[np.bool_],
     inner_tol: float,
     max_inner: int,
 ) -> FloatArray:
-    """Cyclic coordinate descent on ``q(d) + lam ||coef + d||_1`` over the ``active`` entries.
+    """Cyclic coordinate descent on ``q(d) + h(coef + d)`` over the ``active`` entries.
 
+    ``grad``, ``H`` and ``coef`` belong to the coefficients at positions ``at`` of the
+    objective's ``coef``, whose penalty and bounds ``objective.coordinate_prox`` applies.
     Zero curvatures are raised to ``CURVATURE_FLOOR * max_j H_jj``, so such a coordinate
-    still soft-thresholds: with ``lam_j > 0`` it stays put unless its gradient beats ``lam_j``.
+    still takes its proximal step: under L1 it stays put unless its gradient beats ``lam_j``.
     """
     diag = np.diagonal(H)
     top = float(diag.max(initial=0.0))
     curvature = np.maximum(diag, CURVATURE_FLOOR * top if top > 0 else 1.0)
+    step = 1 / curvature  # each coordinate's proximal step
+    prox = objective.coordinate_prox(at)
     d = np.zeros_like(coef)
     Hd = np.zeros_like(coef)  # H @ d, updated a column at a time
     for _ in range(max_inner):
         # 1. one sweep: each coordinate to its minimizer with the others fixed
         for j in np.flatnonzero(active):
             z = coef[j] + d[j]
-            z_new = soft_threshold(z - (grad[j] + Hd[j]) / curvature[j], lam[j] / curvature[j])
-            z_new = min(max(z_new, lower[j]), upper[j])  # the box, when there is one
+            z_new = prox(j, z - (grad[j] + Hd[j]) / curvature[j], step[j])
             if z_new != z:
                 d[j] += z_new - z
                 Hd += (z_new - z) * H[j]  # H is symmetric: row j is column j
         # 2. stop? the model's optimality over the active entries (the others count 0)
-        violation = kkt_violation(coef + d, grad + Hd, lam, lower, upper)
+        violation = objective.violation(coef + d, grad + Hd, at)
         if np.max(np.where(active, violation, 0), initial=0.0) <= inner_tol:
             break
     return d
@@ -173,19 +176,25 @@ def _line_search(
     step that changes ``f`` only at rounding level is taken if it lowers the ``optimality``
     of ``coef``.
     """
-    rounding = 100 * np.finfo(objective.dtype).eps * abs(loss)
-    t = 1.0
-    for _ in range(MAX_HALVINGS):
+
+    def phi(t: float) -> tuple[float, FloatArray]:  # f on the ray, and the point
         trial = coef + t * d
-        value = objective.value(trial)
-        if value <= loss + SIGMA * t * decrease:
-            return trial, value
-        if abs(value - loss) <= rounding and (
-            objective.optimality(trial, objective.gradient(trial)) < optimality
-        ):
-            return trial, value
-        t /= 2
-    return None
+        return objective.value(trial), trial
+
+    def progress(trial: FloatArray) -> bool:
+        return objective.optimality(trial, objective.gradient(trial)) < optimality
+
+    rounding = 100 * np.finfo(objective.dtype).eps * abs(loss)
+    found = line_search_armijo(
+        phi,
+        loss,
+        decrease,
+        c1=SIGMA,
+        max_evals=MAX_HALVINGS,
+        rounding=float(rounding),
+        progress=progress,
+    )
+    return None if found is None else (found.at, found.value)
 
 
 def solve_cd(
@@ -233,12 +242,7 @@ def solve_cd(
     tol = check_number(tol, "tol", low=0)
     max_iter = check_int(max_iter, "max_iter", low=0)
     max_inner = check_int(max_inner, "max_inner", low=1)
-    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
-    if coef.shape != (objective.n_coef,):
-        raise ValueError(f"coef0 must have shape ({objective.n_coef},); got {coef.shape}.")
-    coef = objective.project(coef)  # start inside the bounds, if any
-
-    lam = objective.l1_weights()  # alpha r v_j on weights, 0 on intercepts
+    coef = start_point(objective, coef0)  # inside the bounds, if any
     loss = objective.value(coef)
     history: list[float] = []
     previous = np.inf  # last iteration's optimality, for shrinking
@@ -257,19 +261,22 @@ def solve_cd(
         if optimality <= tol:
             message, converged = f"optimality {optimality:.3g} <= tol={tol:g}", True
             break
-        # 3. direction: minimize the quadratic model + L1 by coordinate descent, over the
-        #    working set: the features with an active coefficient (the Hessian of those alone)
-        active = ~((coef == 0) & (np.abs(grad) < lam - previous))  # shrinking
+        # 3. direction: minimize the quadratic model + h by coordinate descent, over the
+        #    working set: the features with an active coefficient (the Hessian of those alone);
+        #    shrinking leaves out the coefficients whose subdifferential holds 0 well inside
+        lo, hi = objective.subdifferential(coef, grad)
+        active = ~((-lo > previous) & (hi > previous))
         features, kept = _working_set(objective, active)
         H = objective.hessian(coef, features)
         inner_tol = max(min(0.5, np.sqrt(optimality)) * optimality, 0.1 * tol)  # forcing term
-        # 4. line search on f = smooth + L1; if the model misleads (a nearly singular H far
+        # 4. line search on f = s + h; if the model misleads (a nearly singular H far
         #    from the optimum), damp it, H + mu I, towards a proximal gradient step
         accepted, top = None, float(np.max(np.diagonal(H), initial=0.0)) or 1.0
+        h = objective.nonsmooth_value(coef)
         for mu in DAMPING:
             H_mu = H + mu * top * np.eye(len(H)) if mu else H
             d = _newton_direction(objective, grad, H_mu, coef, active, inner_tol, max_inner, kept)
-            decrease = float(grad @ d + lam @ (np.abs(coef + d) - np.abs(coef)))
+            decrease = float(grad @ d) + objective.nonsmooth_value(coef + d) - h  # Delta
             accepted = _line_search(objective, coef, d, loss, decrease, optimality)
             if accepted is not None:
                 break

@@ -4,11 +4,11 @@ Each iteration takes one step down the full gradient of the smooth part,
 
     coef <- prox(coef - lr * grad f(coef), lr)
 
-where ``prox`` soft-thresholds penalized entries when the penalty has an L1 half
-(proximal gradient descent, ISTA) and does nothing otherwise. With ``lr <= 1/L`` (``L``
-the curvature bound ``objective.lipschitz()``) each step lowers ``f``; ``lr=None`` uses
-exactly ``1/L``. The script's early stopping is kept: with ``patience=k`` the loop stops
-once the loss has not improved for ``k`` iterations in a row.
+where ``prox`` is the proximal step of the penalty's non-smooth half (soft-thresholding,
+for an L1 half: proximal gradient descent, ISTA) and does nothing for a smooth penalty.
+With ``lr <= 1/L`` (``L`` the curvature bound ``objective.lipschitz()``) each step lowers
+``f``; ``lr=None`` uses exactly ``1/L``. The script's early stopping is kept: with
+``patience=k`` the loop stops once the loss has not improved for ``k`` iterations in a row.
 
 Reference: Nesterov, *Lectures on Convex Optimization* (2018), section 2.1.5; Beck and
 Teboulle (2009) for the proximal step.
@@ -22,6 +22,7 @@ from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
 from log_reg.core.objective import Objective
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.start import start_point
 
 __all__ = ["solve_gd"]
 
@@ -76,13 +77,12 @@ def solve_gd(
         lr = 1.0 / objective.lipschitz()
     lr = check_number(lr, "lr", low=0, low_inclusive=False)
 
-    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
-    coef = objective.project(coef)  # start inside the bounds, if any
+    coef = start_point(objective, coef0)  # inside the bounds, if any
     smooth_only = objective.penalty.is_smooth
     history: list[float] = []
     best, since_best = np.inf, 0
     for step in range(max_iter + 1):
-        # 1. value and gradient of the smooth part (the reported loss includes any L1 half)
+        # 1. value and gradient of the smooth part (the reported loss includes the rest)
         smooth, grad = objective.loss_gradient(coef)
         loss = smooth if smooth_only else objective.value(coef)
         optimality = objective.optimality(coef, grad)

@@ -36,6 +36,7 @@ from log_reg.core.checks import check_int, check_number
 from log_reg.core.objective import Objective
 from log_reg.solvers.line_search import line_function, line_search_wolfe
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.start import start_point
 from log_reg.solvers.stopping import gap_tolerance, stop_reason
 
 __all__ = ["solve_lbfgs"]
@@ -179,17 +180,13 @@ def solve_lbfgs(
 
 
 def _check_problem(objective: Objective, coef0: FloatArray | None) -> FloatArray:
-    """The starting point in the objective's dtype; a ``ValueError`` for an L1 penalty."""
+    """The starting point (``start_point``); a ``ValueError`` for a penalty that is not smooth."""
     if not objective.penalty.is_smooth:
         raise ValueError(
-            f"solver 'lbfgs' handles no L1 penalty; got alpha={objective.penalty.alpha!r}, "
-            f"l1_ratio={objective.penalty.l1_ratio!r}. Use a solver that supports L1 "
-            "(see log_reg.solvers.SOLVERS)."
+            "solver 'lbfgs' handles no L1 penalty, nor any other that is not smooth; got "
+            f"{objective.penalty!r}. Use a solver that supports L1 (see log_reg.solvers.SOLVERS)."
         )
-    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
-    if coef.shape != (objective.n_coef,):
-        raise ValueError(f"coef0 must have shape ({objective.n_coef},); got {coef.shape}.")
-    return coef
+    return start_point(objective, coef0)
 
 
 def _two_loop(g: FloatArray, pairs: Iterable[_Pair]) -> FloatArray:

@@ -12,7 +12,9 @@ the gradient at the accepted point for free.
 
 which quasi-Newton methods need: the second one guarantees ``s'y > 0`` for the pair
 ``s = t d``, ``y = grad f(coef + t d) - grad f(coef)``, so their Hessian estimate stays
-positive definite. ``line_search_armijo`` only asks for the first, by backtracking.
+positive definite. ``line_search_armijo`` only asks for the first, by backtracking: the
+one line search of the Newton-type solvers (``newton``, ``newton_cg``, and ``cd``, whose
+``phi`` is the full non-smooth ``f`` and whose predicted decrease is its model's).
 
 Reference: Nocedal and Wright, *Numerical Optimization*, 2nd ed. (2006), section 3.5,
 Algorithms 3.5 (bracketing) and 3.6 (zoom), and equation (3.59) for the cubic step.
@@ -23,19 +25,28 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Generic, NamedTuple, TypeVar
 
 import numpy as np
 
 from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
 
-__all__ = ["LineSearchResult", "Phi", "line_function", "line_search_armijo", "line_search_wolfe"]
+__all__ = [
+    "ArmijoStep",
+    "LineSearchResult",
+    "Phi",
+    "line_function",
+    "line_search_armijo",
+    "line_search_wolfe",
+]
 
 _EPS = float(np.finfo(np.float64).eps)
 
 #: ``t -> (phi(t), phi'(t), grad f(coef + t d))``: the objective along one ray.
 Phi = Callable[[float], tuple[float, float, FloatArray]]
+#: What a caller's ``phi`` returns beside ``phi(t)`` to ``line_search_armijo``.
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, eq=False)
@@ -223,8 +234,20 @@ def _zoom(
     return _failure(trials)
 
 
+@dataclass(frozen=True, eq=False)
+class ArmijoStep(Generic[T]):
+    """The step ``line_search_armijo`` accepted: ``t``, ``phi(t)``, what ``phi`` returned with
+    it (the caller's point, gradient, ...), and whether it passed the sufficient-decrease
+    test (``False``: it was taken for ``progress`` at rounding level)."""
+
+    step: float
+    value: float
+    at: T
+    decreased: bool
+
+
 def line_search_armijo(
-    phi: Phi,
+    phi: Callable[[float], tuple[float, T]],
     f0: float,
     slope0: float,
     *,
@@ -233,34 +256,63 @@ def line_search_armijo(
     shrink: float = 0.5,
     noise: float = 0.0,
     max_evals: int = 30,
-) -> LineSearchResult:
-    """Backtracking: the first of ``step0, shrink step0, shrink^2 step0, ...`` that decreases.
+    rounding: float = 0.0,
+    progress: Callable[[T], bool] | None = None,
+) -> ArmijoStep[T] | None:
+    """Backtracking: the first of ``t = step0, shrink step0, shrink^2 step0, ...`` with
 
-    Accepts a step with ``phi(t) <= phi(0) + c1 t phi'(0)``, the sufficient decrease that
-    Newton's method needs (Nocedal and Wright, Algorithm 3.1). Same arguments as
-    :func:`line_search_wolfe`, with ``0 < c1 <= 1`` and ``0 < shrink < 1``.
+        phi(t) <= phi(0) + c1 t slope0 + noise        (sufficient decrease, "Armijo")
+
+    (Nocedal and Wright, Algorithm 3.1), or, where ``phi(t)`` is within ``rounding`` of
+    ``phi(0)`` (its last digits are noise), one that ``progress`` accepts, e.g. by a smaller
+    optimality. ``None`` if none of ``max_evals`` steps passes.
+
+    Parameters
+    ----------
+    phi : callable
+        ``t -> (phi(t), at)``: the objective at ``coef + t d`` and whatever the caller wants
+        back from there (``objective.loss_gradient`` gives the gradient).
+    f0 : float
+        ``phi(0)``.
+    slope0 : float
+        The decrease predicted per unit ``t``: ``phi'(0) = g^T d < 0`` for a smooth ``f``;
+        the model's decrease for a proximal Newton step (``solvers.cd``).
+    step0, shrink : float
+        First step ``> 0`` and the factor in ``(0, 1)`` between two tries.
+    c1 : float in (0, 1]
+        The fraction of the predicted decrease a step must achieve.
+    noise : float >= 0
+        How far ``phi``'s values may be off by rounding: sufficient decrease is relaxed by it.
+    max_evals : int >= 1
+        Calls to ``phi`` at most.
+    rounding : float >= 0, and progress : callable, optional
+        ``at -> bool``: whether a step whose value is within ``rounding`` of ``f0`` is
+        progress all the same.
+
+    Returns
+    -------
+    ArmijoStep or None
 
     Examples
     --------
-    >>> phi = lambda t: ((t - 0.2) ** 2, 2 * (t - 0.2), np.array([2 * (t - 0.2)]))
-    >>> result = line_search_armijo(phi, 0.04, -0.4)  # 1 and 0.5 overshoot
-    >>> result.success, result.step, result.n_evals
-    (True, 0.25, 3)
+    >>> phi = lambda t: ((t - 0.2) ** 2, None)
+    >>> found = line_search_armijo(phi, 0.04, -0.4)  # 1 and 0.5 overshoot
+    >>> found.step, round(found.value, 6), found.decreased
+    (0.25, 0.0025, True)
     """
     step0 = check_number(step0, "step0", low=0, low_inclusive=False)
     c1 = check_number(c1, "c1", low=0, low_inclusive=False, high=1)
     shrink = check_number(shrink, "shrink", low=0, low_inclusive=False, high=1)
     max_evals = check_int(max_evals, "max_evals", low=1)
-    noise = check_number(noise, "noise", low=0)
-    armijo = _Conditions(f0, slope0, c1, noise=noise)
-    trials: list[_Trial] = []
     step = step0
-    while len(trials) < max_evals:
-        trial = _evaluate(phi, step, trials)
-        if armijo.decreases(trial):
-            return _result(trial, trials, True)
+    for _ in range(max_evals):
+        value, at = phi(step)
+        if value <= f0 + c1 * step * slope0 + noise:
+            return ArmijoStep(step, value, at, True)
+        if progress is not None and abs(value - f0) <= rounding and progress(at):
+            return ArmijoStep(step, value, at, False)
         step *= shrink
-    return _failure(trials)
+    return None
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -89,7 +89,9 @@ import numpy as np
 from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
 from log_reg.core.objective import Objective
+from log_reg.solvers.line_search import line_search_armijo
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.start import start_point
 from log_reg.solvers.stopping import stop_reason
 
 __all__ = ["solve_newton"]
@@ -159,10 +161,9 @@ def solve_newton(
     """
     if not objective.penalty.is_smooth:
         raise ValueError(
-            f"The newton solver handles no L1 penalty: it needs the Hessian of a smooth "
-            f"objective; got l1_ratio={objective.penalty.l1_ratio!r} with "
-            f"alpha={objective.penalty.alpha!r}. Use a solver that supports L1, such as 'gd' "
-            f"(proximal gradient descent)."
+            "The newton solver handles no L1 penalty, nor any other that is not smooth: it "
+            f"needs the Hessian of a smooth objective; got {objective.penalty!r}. Use a solver "
+            "that supports L1, such as 'gd' (proximal gradient descent)."
         )
     tol = check_number(tol, "tol", low=0)
     max_iter = check_int(max_iter, "max_iter", low=0)
@@ -232,16 +233,11 @@ def _hessian_source(objective: Objective, rows: int | None) -> tuple[Objective, 
 
 
 def _start(objective: Objective, coef0: FloatArray | None) -> FloatArray:
-    """The starting point in the working dtype; multinomial ones centered across classes."""
+    """The starting point in the working dtype (``start_point``); a given multinomial one
+    centered across classes."""
     if coef0 is None:
         return objective.start()
-    coef = np.array(coef0, dtype=objective.dtype)
-    if coef.shape != (objective.n_coef,):
-        raise ValueError(
-            f"coef0 must have shape ({objective.n_coef},), the objective's n_coef; "
-            f"got {coef.shape}."
-        )
-    return _center_classes(objective, coef)
+    return _center_classes(objective, start_point(objective, coef0))
 
 
 def _center_classes(objective: Objective, v: FloatArray) -> FloatArray:
@@ -344,27 +340,38 @@ def _backtrack(
 ) -> tuple[FloatArray, float, FloatArray] | None:
     """Armijo backtracking along ``direction``: the accepted point, its ``f`` and gradient.
 
-    Tries ``t = 1, 1/2, ...``; accepts the first ``t`` with
+    Tries ``t = 1, 1/2, ...`` (``line_search_armijo``); accepts the first ``t`` with
     ``f(coef + t d) <= f(coef) + c1 t g^T d``, or, where the change in ``f`` is within its
-    rounding error ``16 eps |f|``, with a smaller largest gradient entry. ``None`` if no ``t``
-    passes.
+    rounding error ``16 eps |f|``, with a smaller largest gradient entry. A full step that
+    decreases ``f`` enough may be lengthened (``_extend``). ``None`` if no ``t`` passes.
     """
     slope = float(grad @ direction)  # g^T d < 0: the predicted decrease per unit t
     rounding = 16 * float(np.finfo(objective.dtype).eps) * abs(loss)
-    t = 1.0
-    for _ in range(MAX_HALVINGS):
+    optimality = objective.optimality(coef, grad)
+
+    def phi(t: float) -> tuple[float, tuple[FloatArray, FloatArray]]:  # f, point, gradient
         trial = coef + t * direction
         trial_loss, trial_grad = objective.loss_gradient(trial)
-        if trial_loss <= loss + ARMIJO_C1 * t * slope:
-            if t == 1.0:  # the full step: maybe too short
-                return _extend(objective, coef, loss, slope, direction, trial_loss, trial_grad)
-            return trial, trial_loss, trial_grad
-        if abs(trial_loss - loss) <= rounding and (
-            objective.optimality(trial, trial_grad) < objective.optimality(coef, grad)
-        ):
-            return trial, trial_loss, trial_grad
-        t /= 2
-    return None
+        return trial_loss, (trial, trial_grad)
+
+    def progress(at: tuple[FloatArray, FloatArray]) -> bool:
+        return objective.optimality(*at) < optimality
+
+    found = line_search_armijo(
+        phi,
+        loss,
+        slope,
+        c1=ARMIJO_C1,
+        max_evals=MAX_HALVINGS,
+        rounding=rounding,
+        progress=progress,
+    )
+    if found is None:
+        return None
+    trial, trial_grad = found.at
+    if found.step == 1.0 and found.decreased:  # the full step: maybe too short
+        return _extend(objective, coef, loss, slope, direction, found.value, trial_grad)
+    return trial, found.value, trial_grad
 
 
 def _extend(

@@ -38,8 +38,9 @@ import numpy as np
 from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_int, check_number
 from log_reg.core.objective import Objective
-from log_reg.solvers.line_search import line_function, line_search_armijo
+from log_reg.solvers.line_search import line_search_armijo
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.start import start_point
 from log_reg.solvers.stopping import gap_tolerance, stop_reason
 
 __all__ = ["solve_newton_cg"]
@@ -136,7 +137,8 @@ class _DecrementBound:
         self.objective, self.coef, self.hvp, self.g = objective, coef, hvp, g
         on_weights = objective.penalized_mask() > 0
         self.on_weights = on_weights
-        l2_min = float(np.min(objective._l2_diagonal[on_weights], initial=np.inf))
+        curvature = objective.penalty_curvature(coef)[on_weights]  # the L2 term, per weight
+        l2_min = float(np.min(curvature, initial=np.inf))
         self.l2_min = l2_min if 0 < l2_min < np.inf else 0.0
         self._C: FloatArray | None = None
 
@@ -168,6 +170,13 @@ class _DecrementBound:
         q = 0.5 * float(-g @ d + d @ r)
         r_W = r[self.on_weights]
         return q + 0.5 * float(r_W @ r_W) / self.l2_min
+
+
+def _ray(
+    objective: Objective, coef: FloatArray, d: FloatArray
+) -> Callable[[float], tuple[float, FloatArray]]:
+    """``t -> (f, grad f)`` at ``coef + t d``: the smooth objective along one ray."""
+    return lambda t: objective.loss_gradient(coef + t * d)
 
 
 def solve_newton_cg(
@@ -220,7 +229,7 @@ def solve_newton_cg(
         raise ValueError(
             "newton-cg handles L2 or no penalty, without bounds; use 'cd' for an L1 part or bounds."
         )
-    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
+    coef = start_point(objective, coef0)
     loss, grad = objective.loss_gradient(coef)
     history: list[float] = []
     message, converged = f"reached max_iter={max_iter} iterations", False
@@ -265,12 +274,11 @@ def solve_newton_cg(
             break
         d = d.astype(coef.dtype)
         # 3. line search from the full Newton step
-        phi = line_function(objective.loss_gradient, coef, d)
         noise = _NOISE * np.finfo(coef.dtype).eps * abs(loss)
-        search = line_search_armijo(phi, loss, float(grad @ d), noise=noise)
-        if not search.success:
+        found = line_search_armijo(_ray(objective, coef, d), loss, float(grad @ d), noise=noise)
+        if found is None:
             message = f"line search failed at optimality {optimality:.3g} > tol={tol:g}"
             break
-        coef = coef + search.step * d
-        loss, grad = search.value, search.gradient
+        coef = coef + found.step * d
+        loss, grad = found.value, found.at
     return SolverResult(coef, step, converged, message, np.array(history), optimality)

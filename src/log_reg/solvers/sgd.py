@@ -25,6 +25,7 @@ from log_reg.core.arrays import FloatArray, IntArray
 from log_reg.core.checks import check_choice, check_int, check_number
 from log_reg.core.objective import Objective
 from log_reg.solvers.result import Callback, IterationInfo, SolverResult
+from log_reg.solvers.start import start_point
 
 __all__ = ["SCHEDULES", "solve_sgd"]
 
@@ -126,8 +127,7 @@ def solve_sgd(
         else check_number(lr, "lr", low=0, low_inclusive=False)
     )
 
-    coef = objective.start() if coef0 is None else np.array(coef0, dtype=objective.dtype)
-    coef = objective.project(coef)  # start inside the bounds, if any
+    coef = start_point(objective, coef0)  # inside the bounds, if any
     n_train = len(train_rows)
     history: list[float] = []
     best, since_best = np.inf, 0
