@@ -7,10 +7,13 @@ from log_reg.core.errors import ConvergenceWarning, NotFittedError
 from log_reg.core.numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
 from log_reg.datasets import load_toy
 from log_reg.files.persistence import load, save
+from log_reg.inference.margins import MarginalEffects
+from log_reg.inference.predicted import PredictedProbabilities
 from log_reg.inference.separation import PerfectSeparationWarning
 from log_reg.inference.summary import ChiSquareTest, Summary, likelihood_ratio_test
 from log_reg.models.cv import LogisticRegressionCV
 from log_reg.models.estimator import LogisticRegression
+from log_reg.models.firth import FirthLogisticRegression
 from log_reg.models.path import PathResult, regularization_path
 from log_reg.script import log_reg
 from log_reg.version import __version__
@@ -18,11 +21,14 @@ from log_reg.version import __version__
 __all__ = [
     "ChiSquareTest",
     "ConvergenceWarning",
+    "FirthLogisticRegression",
     "LogisticRegression",
     "LogisticRegressionCV",
+    "MarginalEffects",
     "NotFittedError",
     "PathResult",
     "PerfectSeparationWarning",
+    "PredictedProbabilities",
     "Summary",
     "__version__",
     "expit",

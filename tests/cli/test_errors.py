@@ -275,6 +275,11 @@ CASES = {
         "reading Parquet files needs pyarrow, which is not installed; install it with: pip install 'log_reg[cli]'",
         {"hidden": "pyarrow", "status": 3},
     ),
+    "no rich": (
+        ["fit", "cancer.csv", "--target", "target"],
+        "printing the report needs rich, which is not installed; install it with: pip install 'log_reg[cli]'",
+        {"hidden": "rich", "status": 3},
+    ),
     "no matplotlib": (
         ["evaluate", "model.json", "cancer.csv", "--plots", "plots"],
         "--plots needs matplotlib, which is not installed; install it with: pip install 'log_reg[cli]'",
@@ -363,7 +368,7 @@ def make_files(folder):
     (folder / "e309.csv").write_text("\n".join([text[0], ",".join(fields), *text[2:]]) + "\n")
     (folder / "model.pkl").write_bytes(pickle.dumps({"coef": [1.0, 2.0]}))
     (folder / "sentinel.json").write_text(SENTINEL)
-    for library in ("pandas", "pyarrow", "matplotlib"):
+    for library in ("pandas", "pyarrow", "matplotlib", "rich"):
         fake = folder / "hidden" / library / library
         fake.mkdir(parents=True)
         (fake / "__init__.py").write_text(f"raise ImportError('{library} is hidden by the test')\n")

@@ -13,7 +13,8 @@ import pytest
 from conftest import make_problem
 
 from log_reg import LogisticRegression
-from log_reg.files.persistence import Encoding, load, read_model_file, save, write_atomically
+from log_reg.files.atomic import write_atomically
+from log_reg.files.persistence import Encoding, load, read_model_file, save
 
 
 def reseal(document):

@@ -1,8 +1,9 @@
 """Tables in, CSV and notes out: the command's files, and its optional libraries on demand.
 
-The command needs pandas to read tables (and pyarrow for Parquet, matplotlib for plots);
-``import log_reg`` and ``log-reg demo`` need NumPy alone, so these are imported only
-when a subcommand needs them, and a missing one is a one-line message naming the extra.
+The command needs pandas to read tables (and pyarrow for Parquet, matplotlib for plots,
+rich for its report); ``import log_reg`` and ``log-reg demo`` need NumPy alone, so these
+are imported only when a subcommand needs them, and a missing one is a one-line message
+naming the extra.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from log_reg.cli._table import (
     scale_note,
     target_labels,
 )
-from log_reg.files.persistence import save
+from log_reg.files.persistence import Encoding, save
 
 HELP = "fit a model on a CSV or Parquet table and save it as a JSON model file"
 
@@ -88,6 +88,7 @@ def _check_options(args: argparse.Namespace) -> None:
             raise ValueError(f"--{given[0]} goes with --cv K (it sets up the cross-validation).")
     elif args.cv < 2:
         raise ValueError(f"--cv must be an integer >= 2 (folds); got {args.cv}.")
+    parse_Cs(args.Cs or "10")  # a bad grid is an error before any work
     plots = [("--plots", Path(args.plots, name)) for name in PLOTS] if args.plots else []
     refuse_overwriting([("--out", args.out), *plots], [("data file", args.data)])
 
@@ -96,7 +97,6 @@ def run(args: argparse.Namespace) -> int:
     """Fit, save, report; see the module docstring for the steps."""
     _check_options(args)
     require("rich", "printing the report")
-    Cs = parse_Cs(args.Cs or "10")
     # 1.-3. the table, as the model's input
     table = read_table(args.data)
     features = pick_features(table, args.features, args.target, args.drop)
@@ -117,26 +117,7 @@ def run(args: argparse.Namespace) -> int:
         "random_state": args.seed,
     }
     # 4. fit (with --cv: choose C first)
-    C, cv_report = args.C, None
-    if args.cv is not None:
-        with warnings_as_notes(lambda: scale_note(X)):
-            found = _failing_clearly(
-                lambda: search(
-                    X,
-                    y,
-                    folds=args.cv,
-                    standardize=args.standardize,
-                    fit_options=options,
-                    Cs=Cs,
-                    scoring=args.scoring or "neg_log_loss",
-                ),
-                X,
-            )
-        C, cv_report = float(found.result.C_), score_table(found)
-        if args.plots:
-            names = encoding.feature_names()
-            written = write_cv_plots(args.plots, y, found, names, np.unique(y))
-            cv_report += "\n" + _report.fields([("plots", ", ".join(map(str, written)))])
+    C, cv_report = (args.C, None) if args.cv is None else _choose_C(args, X, y, options, encoding)
     model = LogisticRegression(C=C, standardize=args.standardize, **options)
     with warnings_as_notes(lambda: scale_note(X)):
         _failing_clearly(lambda: _fit(model, X, y, quiet=args.quiet), X)
@@ -148,6 +129,31 @@ def run(args: argparse.Namespace) -> int:
     # 6. save, report
     write_then_print(lambda: save(model, args.out, encoding=encoding), args.out, report)
     return 0
+
+
+def _choose_C(
+    args: argparse.Namespace, X: Any, y: Any, options: dict[str, Any], encoding: Encoding
+) -> tuple[float, str]:
+    """``--cv``: the chosen ``C`` and the search's report (with ``--plots``, drawn)."""
+    with warnings_as_notes(lambda: scale_note(X)):
+        found = _failing_clearly(
+            lambda: search(
+                X,
+                y,
+                folds=args.cv,
+                standardize=args.standardize,
+                fit_options=options,
+                Cs=parse_Cs(args.Cs or "10"),
+                scoring=args.scoring or "neg_log_loss",
+            ),
+            X,
+        )
+    report = score_table(found)
+    if args.plots:
+        names = encoding.feature_names()
+        written = write_cv_plots(args.plots, y, found, names, np.unique(y))
+        report += "\n" + _report.fields([("plots", ", ".join(map(str, written)))])
+    return float(found.result.C_), report
 
 
 def _failing_clearly(fit: Any, X: Any) -> Any:
@@ -195,6 +201,10 @@ def _standard_errors(model: LogisticRegression, X: Any, y: Any) -> str | None:
         return None
     try:
         return str(model.summary(X=X, y=y))
+    except np.linalg.LinAlgError as error:
+        reason = scale_note(X) or "the features may be collinear."
+        note(f"no standard errors: the covariance could not be computed ({error}); {reason}")
+        return None
     except ValueError as error:  # e.g. a one-vs-rest fit, which has no joint covariance
         note(f"no standard errors: {error}")
         return None

@@ -79,11 +79,16 @@ def _read(path: str | bytes, max_bytes: int) -> bytes:
     """The file's bytes, once it shows itself a regular file that starts as a JSON object."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     descriptor = os.open(path, flags)  # never blocks: a pipe is refused below, not waited on
-    with os.fdopen(descriptor, "rb", buffering=0) as file:
+    try:
         mode = os.fstat(descriptor).st_mode
         if not stat.S_ISREG(mode):
             kind = next((what for test, what in _KINDS.items() if test(mode)), "not a file")
             raise ValueError(f"it is {kind}, not a regular file.")
+        file = os.fdopen(descriptor, "rb", buffering=0)
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with file:
         head = file.read(64)
         if head.lstrip()[:1] != b"{":
             raise ValueError(_what_it_is(head))

@@ -86,7 +86,6 @@ __all__ = [
     "load",
     "read_model_file",
     "save",
-    "write_atomically",
 ]
 
 FORMAT = "log_reg model"

@@ -41,9 +41,7 @@ def _check_model(model: Any) -> None:
         raise compat_class(NotFittedError)(
             f"This {type(model).__name__} instance is not fitted yet. Call 'fit' first."
         )
-    penalty = getattr(model, "penalty", "deprecated")  # scikit-learn's old spelling
-    unpenalized = penalty is None or penalty == "none" or np.isinf(model.C)
-    if not unpenalized:
+    if not _is_unpenalized(model):
         raise ValueError(
             f"Inference needs an unpenalized fit: use C=np.inf (got C={model.C!r}). The "
             "penalty shrinks the estimate, so the usual standard errors, p-values and "
@@ -54,6 +52,26 @@ def _check_model(model: Any) -> None:
             "Inference needs one likelihood: use multi_class='multinomial' (got 'ovr', "
             "which fits one binary model per class)."
         )
+
+
+def _is_unpenalized(model: Any) -> bool:
+    """``C=np.inf``, or scikit-learn's old ``penalty=None`` / ``"none"``."""
+    penalty = getattr(model, "penalty", "deprecated")  # scikit-learn's old spelling
+    return bool(penalty is None or penalty == "none" or np.isinf(model.C))
+
+
+def _contrasts(model: Any, r: int = 0) -> FloatArray:
+    """``theta`` (J, p): each class's raw score ``[b_k, W_k]`` minus the reference ``r``'s.
+
+    Two classes: class 0 scores 0 and class 1 ``[intercept_, coef_]``. The intercept
+    column is there only when fitted.
+    """
+    W, b = _host(model.coef_).astype(np.float64), _host(model.intercept_).astype(np.float64)
+    B = np.hstack([b[:, None], W])  # (n_raw, 1+d)
+    if len(B) == 1:
+        B = np.vstack([np.zeros_like(B), B])  # (K, 1+d)
+    theta = np.delete(B, r, axis=0) - B[r]  # (J, 1+d): contrasts against the reference
+    return theta if model.fit_intercept else theta[:, 1:]
 
 
 def _host(a: Any) -> NDArray[Any]:
@@ -86,15 +104,9 @@ def _fit(
         None if sample_weight is None else _host(sample_weight), model.class_weight, classes, y_enc
     )
     r = 0 if reference_class is None else int(_encode([reference_class], classes, 1)[0])
-    # every class's raw score [b_k, W_k]; two classes: class 0 scores 0, class 1 coef_
     W, b = _host(model.coef_).astype(np.float64), _host(model.intercept_).astype(np.float64)
-    B = np.hstack([b[:, None], W])  # (n_raw, 1+d)
-    if len(B) == 1:
-        B = np.vstack([np.zeros_like(B), B])  # (K, 1+d)
     others = [k for k in range(len(classes)) if k != r]
-    theta = B[others] - B[r]  # (J, 1+d): contrasts against the reference
-    if not model.fit_intercept:
-        theta = theta[:, 1:]
+    theta = _contrasts(model, r)  # (J, p)
     D = np.hstack([np.ones((len(A), 1)), A]) if model.fit_intercept else A  # (n, p)
     Z = np.insert(D @ theta.T, r, 0.0, axis=1)  # (n, K) log-odds against r
     log_p = Z[np.arange(len(A)), y_enc] - logsumexp(Z, axis=1)  # log P(y_i | x_i)

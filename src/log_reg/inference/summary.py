@@ -365,7 +365,9 @@ def training_data(
     if remembered is None:
         raise ValueError(
             "Pass X and y: this model does not hold its training data (it was penalized, "
-            "loaded from a file or unpickled, or fit before this version)."
+            "loaded from a file or unpickled, or fit before this version). A model file of "
+            "an unpenalized fit keeps its nonrobust summary: "
+            "log_reg.files.persistence.read_model_file(path).summary."
         )
     return remembered
 

@@ -22,6 +22,10 @@ from log_reg.backends import backend_for
 from log_reg.core.arrays import FloatArray, to_host
 from log_reg.core.checks import check_choice, check_int, check_number, check_X
 from log_reg.core.errors import DataConversionWarning, warn
+from log_reg.inference.margins import MarginalEffects
+from log_reg.inference.margins import marginal_effects as _marginal_effects
+from log_reg.inference.predicted import PredictedProbabilities
+from log_reg.inference.predicted import predict_interval as _predict_interval
 from log_reg.inference.separation import PerfectSeparationWarning
 from log_reg.inference.summary import ChiSquareTest, Summary, training_data
 from log_reg.inference.summary import summary as _summary
@@ -323,7 +327,6 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         self._training_data = None
         return self
 
-    # -- predicting --------------------------------------------------------------
     # -- inference (unpenalized fits) -------------------------------------------
     def summary(
         self,
@@ -379,6 +382,81 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
             cov_type=cov_type,
             groups=groups,
             reference_class=reference_class,
+        )
+
+    def marginal_effects(
+        self,
+        X: ArrayLike | None = None,
+        *,
+        at: Any = "overall",
+        method: str = "dydx",
+        dummy: bool = False,
+        count: bool = False,
+        cov_type: str | None = "nonrobust",
+        groups: ArrayLike | None = None,
+        alpha: float = 0.05,
+        sample_weight: ArrayLike | None = None,
+        training: tuple[Any, ...] | None = None,
+    ) -> MarginalEffects:
+        """Marginal effects on the predicted probabilities, with delta-method standard errors.
+
+        Averaged over the rows of ``X`` (the training data by default; ``at="overall"``), at
+        their mean (``at="mean"``) or at the mean with some values set (``at={"x1": 0}``);
+        ``method`` "dydx", "eyex", "dyex" or "eydx"; ``dummy=True`` and ``count=True`` give
+        discrete changes for 0/1 and count features. Standard errors need ``C=np.inf``
+        (NaN otherwise) and the training data (remembered, or ``training=(X, y)``). See
+        ``log_reg.inference.margins`` for the formulas; statsmodels' ``get_margeff``.
+
+        Examples
+        --------
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+        >>> model = LogisticRegression(C=np.inf).fit(X, [0, 0, 1, 0, 1, 1])
+        >>> m = model.marginal_effects()
+        >>> m.names, np.round(m.effect, 3), np.round(m.std_err, 3)
+        (('x0',), array([0.159]), array([0.022]))
+        """
+        if X is not None:
+            self._check_feature_names(X)
+        return _marginal_effects(
+            self,
+            X,
+            at=at,
+            method=method,
+            dummy=dummy,
+            count=count,
+            cov_type=cov_type,
+            groups=groups,
+            alpha=alpha,
+            sample_weight=sample_weight,
+            training=training,
+        )
+
+    def predict_interval(
+        self,
+        X: ArrayLike,
+        level: float = 0.95,
+        *,
+        cov_type: str = "nonrobust",
+        groups: ArrayLike | None = None,
+        training: tuple[Any, ...] | None = None,
+    ) -> PredictedProbabilities:
+        """Predicted probabilities with confidence intervals inside (0, 1) (``C=np.inf`` fits).
+
+        The delta method on the log-odds, then through the sigmoid: statsmodels'
+        ``get_prediction(X).summary_frame()``; for more classes, each class's log-odds
+        against the others. See ``log_reg.inference.predicted`` for the formulas.
+
+        Examples
+        --------
+        >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+        >>> model = LogisticRegression(C=np.inf).fit(X, [0, 0, 1, 0, 1, 1])
+        >>> p = model.predict_interval([[2.5]])
+        >>> np.round(p.probability, 3), np.round(p.ci_low, 3), np.round(p.ci_high, 3)
+        (array([0.5]), array([0.099]), array([0.901]))
+        """
+        self._check_feature_names(X)
+        return _predict_interval(
+            self, X, level=level, cov_type=cov_type, groups=groups, training=training
         )
 
     def __getstate__(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from log_reg.backends import Backend
-from log_reg.core.arrays import FloatArray, IntArray, working_dtype
+from log_reg.core.arrays import FloatArray, IntArray, to_host, working_dtype
 from log_reg.core.checks import check_number
 from log_reg.core.errors import ConvergenceWarning, warn
 from log_reg.core.loss import loss_for
@@ -32,6 +32,7 @@ from log_reg.core.objective import Objective
 from log_reg.core.penalty import ElasticNet, alpha_from_C
 from log_reg.inference.separation import Separation, check_separation
 from log_reg.solvers import IterationInfo, SolverResult, SolverSpec, choose_solver
+from log_reg.solvers.stopping import unpenalized_tol
 
 __all__ = ["Design", "Fitted", "Problem", "choose_spec", "fit_problem", "prepare", "solve"]
 
@@ -92,14 +93,17 @@ class Scaling:
             return np.hstack([Ws, (bs / self.intercept_column)[:, None]])
         return np.hstack([Ws, bs[:, None]])
 
-    def to_user(self, M: FloatArray, fit_intercept: bool) -> tuple[FloatArray, FloatArray]:
-        """The solver's coefficient matrix -> ``(W, b)`` on the user's scale."""
+    def split(self, M: FloatArray, fit_intercept: bool) -> tuple[FloatArray, FloatArray]:
+        """The solver's coefficient matrix -> ``(Ws, bs)``, still on the solver's columns."""
         d = len(self.scale)
         Ws = M[:, :d]
         if self.intercept_column is not None:
-            bs = M[:, d] * self.intercept_column
-        else:
-            bs = M[:, d] if fit_intercept else np.zeros(len(M), M.dtype)
+            return Ws, M[:, d] * self.intercept_column
+        return Ws, M[:, d] if fit_intercept else np.zeros(len(M), M.dtype)
+
+    def to_user(self, M: FloatArray, fit_intercept: bool) -> tuple[FloatArray, FloatArray]:
+        """The solver's coefficient matrix -> ``(W, b)`` on the user's scale."""
+        Ws, bs = self.split(M, fit_intercept)
         W = Ws / self.scale
         return W, bs - W @ self.shift
 
@@ -133,12 +137,15 @@ class Design:
             return [M.ravel()]
         return [M[t].copy() for t in range(len(self.tasks))]  # one-vs-rest: a row each
 
+    def stacked(self, coefs: list[FloatArray]) -> FloatArray:
+        """The solvers' flat vectors -> one coefficient matrix ``(n_raw, p)``, a row a class."""
+        blocks = [c.reshape(t.coef_shape) for t, c in zip(self.tasks, coefs, strict=True)]
+        return np.vstack(blocks).astype(self.tasks[0].dtype)
+
     def to_user(self, coefs: list[FloatArray], *, penalized: bool, l1_ratio: float) -> Any:
         """The solvers' flat vectors -> ``W (n_raw, d)`` and ``b (n_raw,)`` on the user's
         scale; multinomial fits centered (``center_softmax``)."""
-        blocks = [c.reshape(t.coef_shape) for t, c in zip(self.tasks, coefs, strict=True)]
-        M = np.vstack(blocks).astype(self.tasks[0].dtype)
-        W, b = self.scaling.to_user(M, self.fit_intercept)
+        W, b = self.scaling.to_user(self.stacked(coefs), self.fit_intercept)
         if self.multinomial:
             W, b = center_softmax(W, b, weights=not penalized or l1_ratio == 0)
         return W, b
@@ -184,18 +191,22 @@ def prepare(
     s: Any,
     spec: SolverSpec,
     offset: ArrayLike | None = None,
+    *,
+    rescale: bool = False,
 ) -> Design:
     """Step 3 of the module docstring, for checked ``X``, labels ``y`` encoded as
     ``0 .. n_classes - 1`` and weights ``s`` (``fit_weights``).
 
     ``n_classes`` counts every class, also those absent from ``y`` (a cross-validation
-    fold may miss one): each keeps its row of coefficients.
+    fold may miss one): each keeps its row of coefficients. ``rescale`` brings every
+    column to unit size for the solver (``_scaled``): for fits without a penalty, whose
+    optimum it does not change.
     """
     ovr = problem.one_vs_rest(n_classes)
     if spec.float64_only and working_dtype(X) != np.float64:
         xp = backend.xp
         X = X.astype(np.float64) if hasattr(X, "tocsr") else xp.astype(X, xp.float64)
-    Xfit, scaling = _scaled(X, s, problem, spec, backend)
+    Xfit, scaling = _scaled(X, s, problem, spec, backend, rescale)
     dtype = working_dtype(X)
     s = s.astype(dtype)
     S = float(s.sum())
@@ -230,14 +241,26 @@ def prepare(
 
 
 def _scaled(
-    X: Any, s: Any, problem: Problem, spec: SolverSpec, backend: Backend
+    X: Any, s: Any, problem: Problem, spec: SolverSpec, backend: Backend, rescale: bool
 ) -> tuple[Any, Scaling]:
-    """The matrix the solver sees: standardized, and with liblinear's column when asked.
+    """The matrix the solver sees: standardized, or (``rescale``) its columns brought to
+    unit size, and with liblinear's column when asked.
 
-    Standardization copies ``X`` (as the user asked); nothing else here copies it.
+    Columns are first divided by a power of two near their largest entry
+    (``_binary_units``): that changes exponents only, so it is exact, and it keeps the
+    moments below from overflowing (``x^2`` of 1e200) or vanishing (of 1e-200). With
+    ``rescale`` every column is (the solver then sees entries below 2 in size, whatever
+    the user's units: an unpenalized optimum is the same in any units, and tolerances
+    mean the same on every column); for standardization alone only columns far from 1
+    are, so ordinary data are standardized as they always were. Standardizing or
+    rescaling copies ``X``; nothing else here does.
     """
     d, dtype, sparse = X.shape[1], working_dtype(X), hasattr(X, "tocsr")
     shift, scale = np.zeros(d, dtype), np.ones(d, dtype)
+    if problem.standardize or rescale:
+        scale = _binary_units(X, backend, every=rescale and not problem.standardize)
+        if np.any(scale != 1):
+            X = _divide_columns(X, scale, backend)
     if problem.standardize:
         # Weighted moments: mean = X^T s / S, var = (X - mean)^2^T s / S.
         S, sd = float(s.sum()), backend.asarray(s.astype(dtype))
@@ -249,11 +272,12 @@ def _scaled(
             var = backend.to_numpy(((X - backend.asarray(mean)) ** 2).T @ sd) / S
             shift = mean.astype(dtype) if problem.fit_intercept else shift
         spread = np.sqrt(np.maximum(var, 0))
-        scale = np.where(spread > 0, spread, 1).astype(dtype)  # constant columns stay
+        spread = np.where(spread > 0, spread, 1).astype(dtype)  # constant columns stay
         if sparse:
-            X = X.multiply(1 / scale[None, :]).tocsr()
+            X = X.multiply(1 / spread[None, :]).tocsr()
         else:
-            X = (X - backend.asarray(shift)) / backend.asarray(scale)
+            X = (X - backend.asarray(shift)) / backend.asarray(spread)
+        shift, scale = shift * scale, spread * scale  # of the user's columns
     column = None
     if spec.penalizes_intercept and problem.fit_intercept:
         column = check_number(
@@ -267,6 +291,32 @@ def _scaled(
         else:
             X = backend.xp.concat([X, backend.asarray(ones)], axis=1)
     return X, Scaling(shift, scale, column)
+
+
+def _binary_units(X: Any, backend: Backend, every: bool) -> FloatArray:
+    """Per column, ``u = 2^(e - 1)`` for its largest entry ``max |x| = f 2^e``, ``f`` in
+    [1/2, 1): ``x / u`` lies in (-2, 2) and keeps every bit of ``x``. ``u = 1`` for a
+    column of zeros and, unless ``every``, where ``|e|`` is within a quarter of the
+    dtype's exponent range (its squares, summed, are then safe); shape ``(n_features,)``.
+    """
+    dtype = working_dtype(X)
+    if hasattr(X, "tocsr"):
+        top = np.asarray(abs(X).max(axis=0).toarray()).ravel()
+    else:  # the largest and the smallest: two reads of X, no copy of it
+        xp = backend.xp
+        top = np.maximum(backend.to_numpy(xp.max(X, axis=0)), -backend.to_numpy(xp.min(X, axis=0)))
+    _, e = np.frexp(top.astype(np.float64))
+    keep = top == 0 if every else (top == 0) | (np.abs(e) <= np.finfo(dtype).maxexp // 4)
+    return np.where(keep, 1.0, np.ldexp(1.0, e - 1)).astype(dtype)
+
+
+def _divide_columns(X: Any, units: FloatArray, backend: Backend) -> Any:
+    """``X / units`` column by column, a copy (sparse: the stored values only)."""
+    if hasattr(X, "tocsr"):
+        X = X.tocsr(copy=True)
+        X.data /= units[X.indices]
+        return X
+    return X / backend.asarray(units)
 
 
 def _task_options(
@@ -319,14 +369,41 @@ def solve(
     spec: SolverSpec, objective: Objective, coef0: Any, problem: Problem, label: str = ""
 ) -> SolverResult:
     """Step 4: the solver on one objective, with the problem's options (and its verbose
-    printer and callback, if any)."""
+    printer and callback, if any).
+
+    Overflow, ``0/0`` or ``x/0`` in its arithmetic (features too large for the working
+    precision) raise a ``ValueError`` that says so, instead of NumPy's warnings and a
+    meaningless fit; the callbacks run under NumPy's usual rules.
+    """
     options: dict[str, Any] = {"tol": problem.tol, "max_iter": problem.max_iter}
     callbacks = [c for c in (_printer(label or spec.name, problem.verbose), problem.callback) if c]
     if callbacks:
-        options["callback"] = lambda info: [c(info) for c in callbacks]
+        options["callback"] = lambda info: _call_back(callbacks, info)
     if spec.randomized:
         options["random_state"] = problem.random_state
-    return spec.solve(objective, coef0, **options)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            return spec.solve(objective, coef0, **options)
+    except FloatingPointError as exc:
+        raise ValueError(_overflow_message(spec, objective, exc)) from None
+
+
+def _call_back(callbacks: list[Any], info: IterationInfo) -> None:
+    with np.errstate(over="warn", invalid="warn", divide="warn"):
+        for callback in callbacks:
+            callback(info)
+
+
+def _overflow_message(spec: SolverSpec, objective: Objective, exc: FloatingPointError) -> str:
+    X = objective.X
+    top = abs(X).max(axis=0).toarray().ravel() if hasattr(X, "tocsr") else abs(to_host(X)).max(0)
+    j = int(np.argmax(top))
+    return (
+        f"The {spec.name!r} solver's arithmetic overflowed {objective.dtype} ({exc}): the "
+        f"features are too large for this fit, up to {float(top[j]):.3g} in size (column {j} "
+        "as the solver sees it). Scale them, for example with standardize=True (which copes "
+        "with any size), or fit without a penalty (C=np.inf), which rescales them itself."
+    )
 
 
 def _printer(label: str, verbose: int) -> Any:
@@ -357,8 +434,11 @@ def fit_problem(
     # 2. the solver
     spec = choose_spec(problem, K, X.shape)
     backend.check_solver(spec)
-    # 3. the design
-    design = prepare(problem, backend, X, y, K, s, spec, offset)
+    # 3. the design: without a penalty, on columns of unit size, with a tighter tol
+    penalized = bool(np.isfinite(problem.C))
+    design = prepare(problem, backend, X, y, K, s, spec, offset, rescale=not penalized)
+    if not penalized:
+        problem = replace(problem, tol=unpenalized_tol(problem.tol, design.tasks[0].dtype))
     starts = [None] * len(design.tasks) if warm is None else design.to_solver(*warm)
     # 4. the solves
     ovr = len(design.tasks) > 1
@@ -367,13 +447,15 @@ def fit_problem(
         for t, (f, coef0) in enumerate(zip(design.tasks, starts, strict=True))
     ]
     # 5. back to the user's scale; warn once
-    penalized = bool(np.isfinite(problem.C))
-    W, b = design.to_user([r.coef for r in results], penalized=penalized, l1_ratio=problem.l1_ratio)
+    coefs = [r.coef for r in results]
+    W, b = design.to_user(coefs, penalized=penalized, l1_ratio=problem.l1_ratio)
     separation = None
-    if not penalized and backend.in_memory:
-        separation = _separation(X, y, W, b, s, problem.fit_intercept, ovr)
+    if not penalized and backend.in_memory:  # on the solver's columns: the same margins,
+        # in units whose products cannot overflow
+        Ws, bs = design.scaling.split(design.stacked(coefs), problem.fit_intercept)
+        separation = _separation(design.tasks[0].X, y, Ws, bs, s, problem.fit_intercept, ovr)
     if separation is None:  # separated data cannot converge: that warning says why instead
-        _warn_if_not_converged(spec, results, problem)
+        _warn_if_not_converged(spec, results, problem, penalized)
     return Fitted(
         coef=W,
         intercept=b,
@@ -417,16 +499,19 @@ _SKLEARN_NOT_CONVERGED = {
 }
 
 
-def _warn_if_not_converged(spec: SolverSpec, results: list[SolverResult], problem: Problem) -> None:
+def _warn_if_not_converged(
+    spec: SolverSpec, results: list[SolverResult], problem: Problem, penalized: bool
+) -> None:
     failed = [r for r in results if not r.converged]
     if not failed:
         return
     worst = max(failed, key=lambda r: r.optimality)
     first = _SKLEARN_NOT_CONVERGED.get(problem.solver, "").format(n_iter=worst.n_iter)
+    which = "" if penalized else ", the tol of an unpenalized fit (unpenalized_tol)"
     warn(
         f"{first + ' ' if first else ''}Solver {spec.name!r} stopped before converging "
         f"({len(failed)} of {len(results)} fit(s)): {worst.message}; optimality "
-        f"{worst.optimality:.3g} against tol={problem.tol:g}. Increase max_iter, standardize "
-        "the features (standardize=True), or use a larger tol.",
+        f"{worst.optimality:.3g} against tol={problem.tol:g}{which}. Increase max_iter, "
+        "standardize the features (standardize=True), or use a larger tol.",
         ConvergenceWarning,
     )

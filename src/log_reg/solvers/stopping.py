@@ -32,11 +32,33 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GAP_PER_TOL", "gap_tolerance", "stop_reason"]
+__all__ = ["GAP_PER_TOL", "UNPENALIZED_TOL_FACTOR", "gap_tolerance", "stop_reason", "unpenalized_tol"]
 
 #: The relative gap asked for, per unit of ``tol``: ``tol = 1e-4`` asks for about 1e-6.
 GAP_PER_TOL = 1e-2
 _NOISE = 16  # rounding error of f, in units of eps * |f|
+#: An unpenalized fit runs with ``tol`` times this (``unpenalized_tol``).
+UNPENALIZED_TOL_FACTOR = 1e-4
+_RESOLUTION = 1000  # the smallest tol an unpenalized fit is given, in units of eps
+
+
+def unpenalized_tol(tol: float, dtype: np.dtype | type) -> float:
+    """The ``tol`` a fit without a penalty runs with: ``tol * 1e-4``, at least ``1000 eps``.
+
+    Such a fit is for inference: its standard errors, tests and printed digits ask for
+    coefficients right to about 1e-8 relative, what Stata and statsmodels print, where
+    ``tol = 1e-4`` leaves about 1e-4 (the gap rule's 1e-6 on ``f`` is about its square).
+    Its columns are of unit size (the pipeline rescales them), so the gradient's rounding
+    is about ``eps``: ``1000 eps`` (2e-13 in float64) is still reached, and in float32 the
+    rule is ``tol`` itself. Never looser than ``tol``.
+
+    Examples
+    --------
+    >>> unpenalized_tol(1e-4, np.float64), unpenalized_tol(1e-4, np.float32)
+    (1e-08, 0.0001)
+    """
+    resolution = _RESOLUTION * float(np.finfo(dtype).eps)
+    return min(tol, max(UNPENALIZED_TOL_FACTOR * tol, resolution))
 
 
 def gap_tolerance(tol: float, value: float, dtype: np.dtype | type) -> float:
