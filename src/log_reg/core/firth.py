@@ -35,9 +35,12 @@ Cholesky factor ``I = A^T A = L L^T``:
 kept with weight ``s_i`` and response ``y_i``, plus two pseudo-rows of weight ``tau h_i``
 with responses 1 and 0. ``I~`` is that data's Fisher information with ``h`` held fixed:
 the matrix of the Newton-type steps (``solvers.modified_score``) and of the profile
-intervals (``inference.profile``). It differs from ``-d U*/d beta`` only by the
-derivatives of ``h``, which are ``O(p/n)``; the exact Hessian needs ``n x n`` products of
-the hat matrix, which would cost ``n / p`` times an evaluation.
+intervals (``inference.profile``) on all but small data. It differs from ``-d U*/d beta``
+only by the derivatives of ``h``, ``O(p/n)`` unless the classes are (nearly) separated;
+the exact Hessian (``FirthPoint.negative_hessian``) needs ``n x n`` products of the hat
+matrix, ``n / p`` times an evaluation, so it is used where that is cheap in absolute
+terms (``FirthPoint.step_matrix``), where it turns a slow linear convergence into a
+quadratic one.
 
 Everything is computed in float64 on NumPy arrays; a point is evaluated lazily, so a
 step-halving trial that only needs ``l*`` pays for one Gram matrix and its Cholesky.
@@ -58,11 +61,14 @@ from numpy.typing import ArrayLike
 from log_reg.core.arrays import FloatArray
 from log_reg.core.numerics import expit, log1pexp
 
-__all__ = ["FirthLikelihood", "FirthPoint"]
+__all__ = ["EXACT_HESSIAN_WORK", "FirthLikelihood", "FirthPoint"]
 
 #: Cholesky pivots ``L_jj^2`` below this fraction of the largest (times ``p``) mean a
 #: numerically singular information: the rank rule of ``numpy.linalg.matrix_rank``
 _RANK_EPS = float(np.finfo(np.float64).eps)
+#: ``n^2 p`` up to which the steps use the exact Hessian (a millisecond or so): quadratic
+#: convergence where ``I~`` converges slowly, on small separated data
+EXACT_HESSIAN_WORK = 4e6
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,7 +101,7 @@ class FirthLikelihood:
 
 @dataclass(frozen=True, eq=False)
 class FirthPoint:
-    """``l*``, ``U*``, ``I`` and ``I~`` at one ``beta``, each computed on first use."""
+    """``l*``, ``U*``, ``I``, ``I~`` and the Hessian at one ``beta``, each computed on first use."""
 
     likelihood: FirthLikelihood
     beta: FloatArray  # (p,)
@@ -153,26 +159,37 @@ class FirthPoint:
         return self._cholesky is None
 
     @cached_property
+    def _log_det(self) -> float:
+        """``log det I = 2 sum_j log L_jj``; ``-inf`` where ``I`` is singular."""
+        L = self._cholesky
+        return -np.inf if L is None else 2.0 * float(np.sum(np.log(np.diag(L))))
+
+    @cached_property
     def value(self) -> float:
         """``l* = l + tau log det I``; ``-inf`` where ``I`` is singular and ``tau > 0``."""
         tau = self.likelihood.tau
-        if tau == 0:
-            return self.log_likelihood
+        return self.log_likelihood if tau == 0 else self.log_likelihood + tau * self._log_det
+
+    @cached_property
+    def rounding(self) -> float:
+        """How far rounding may move ``value``: ``16 eps`` times the sum of its terms' sizes
+        (the terms cancel where the classes are separated, so ``|l*|`` alone is too small)."""
+        f = self.likelihood
+        sizes = float(f.weights @ (np.abs(f.y * self.z) + log1pexp(self.z)))
+        return 16 * _RANK_EPS * (sizes + f.tau * abs(self._log_det))
+
+    @cached_property
+    def _whitened(self) -> FloatArray:
+        """``B = A L^-T`` (n, p), rows ``L^-1 a_i``: the hat matrix is ``B B^T``."""
         L = self._cholesky
         if L is None:
-            return -np.inf
-        log_det = 2.0 * float(np.sum(np.log(np.diag(L))))
-        return self.log_likelihood + tau * log_det
+            raise np.linalg.LinAlgError("the Fisher information is singular")
+        return self._root_weighted_design @ np.linalg.inv(L).T  # inv of a p x p factor: cheap
 
     @cached_property
     def hat(self) -> FloatArray:
         """The hat matrix diagonal ``h_i = ||L^-1 a_i||^2``, shape (n,)."""
-        L = self._cholesky
-        if L is None:
-            raise np.linalg.LinAlgError("the Fisher information is singular")
-        B = (
-            self._root_weighted_design @ np.linalg.inv(L).T
-        )  # (n, p): rows L^-1 a_i; inv of a p x p factor is cheap
+        B = self._whitened
         return np.einsum("ij,ij->i", B, B)
 
     @cached_property
@@ -198,3 +215,40 @@ class FirthPoint:
             return self.information
         B = f.X * np.sqrt(self._pseudo_weights * self.variance)[:, None]  # (n, p)
         return B.T @ B
+
+    @cached_property
+    def negative_hessian(self) -> FloatArray:
+        """``-d^2 l* / d beta^2`` exactly, shape (p, p); it costs ``O(n^2 p)``.
+
+        With ``c = 1 - 2 p`` and the hat matrix ``H = B B^T`` (n, n), differentiating ``h``
+        (``dh_i/dbeta = h_i c_i x_i - sum_l H_il^2 c_l x_l``) in ``U*`` gives
+
+            -dU*/dbeta = I~ - tau X^T diag(h c^2) X + tau X^T diag(c) (H o H) diag(c) X.
+
+        ``H o H`` has the row sums ``h`` (``H`` is idempotent), so the last two terms nearly
+        cancel: that is why ``I~`` is a good step matrix, unless most ``p`` are near 0 or 1
+        (separated classes), where ``|c| ~ 1`` and they no longer do.
+        """
+        f = self.likelihood
+        if f.tau == 0:
+            return self.information
+        B, c = self._whitened, 1.0 - 2.0 * self.p
+        D = f.X * c[:, None]  # (n, p)
+        H2 = np.square(B @ B.T)  # (n, n): H o H
+        N = self.working_information - f.tau * (D.T @ (D * self.hat[:, None]))
+        return N + f.tau * (D.T @ (H2 @ D))
+
+    @cached_property
+    def step_matrix(self) -> FloatArray:
+        """The matrix of the Newton-type steps, shape (p, p): the exact ``negative_hessian``
+        where it costs little (``n^2 p <= EXACT_HESSIAN_WORK``) and is positive definite,
+        else the working information ``I~`` (module docstring)."""
+        n, p = self.likelihood.X.shape
+        if n * n * p <= EXACT_HESSIAN_WORK:
+            N = self.negative_hessian
+            try:
+                np.linalg.cholesky(N)
+                return N
+            except np.linalg.LinAlgError:  # not concave here: far from the maximum
+                pass
+        return self.working_information

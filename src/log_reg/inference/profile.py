@@ -124,7 +124,7 @@ def restricted_maximum(
             f, start, free=free, tol=0.0, gain_tol=gain_tol, max_iter=max_iter
         )
 
-    G = np.linalg.inv(estimate.working_information)
+    G = np.linalg.inv(estimate.step_matrix)
     shift = G[:, held] @ np.linalg.solve(G[np.ix_(held, held)], estimate.beta[held])
     try:
         result = fit(estimate.beta - shift)
@@ -199,12 +199,12 @@ def profile_bound(
     e_j = np.zeros(f.n_coef)
     e_j[j] = 1.0
     # a bound near 0 is judged against a hundredth of the Wald standard error instead
-    scale = 0.01 * math.sqrt(np.linalg.inv(estimate.working_information)[j, j])
+    scale = 0.01 * math.sqrt(np.linalg.inv(estimate.step_matrix)[j, j])
     point = estimate
     bounds: list[float] = []  # beta_j + d_j after each full step, the latest last
     for step in range(max_iter + 1):
         # 1. the Lagrangian step d = M^-1 (U + lambda e_j)
-        a, g = np.linalg.solve(point.working_information, np.column_stack([point.score, e_j])).T
+        a, g = np.linalg.solve(point.step_matrix, np.column_stack([point.score, e_j])).T
         under_root = (2.0 * (point.value - target) + point.score @ a) / g[j]
         d = a + sign * math.sqrt(max(under_root, 0.0)) * g
         # 2. stop? the bound's predictions beta_j + d_j converge geometrically: the latest

@@ -48,8 +48,6 @@ from log_reg.solvers.result import Callback, IterationInfo, SolverResult
 
 __all__ = ["ModifiedScoreResult", "solve_modified_score"]
 
-_EPS = float(np.finfo(np.float64).eps)
-
 
 @dataclass(frozen=True, eq=False)
 class ModifiedScoreResult(SolverResult):
@@ -167,7 +165,7 @@ def solve_modified_score(
 def _direction(point: FirthPoint, free: FloatArray) -> FloatArray:
     """The step ``d`` (p,): ``I~_ff d_f = U*_f``, zero where the coefficient is fixed."""
     d = np.zeros_like(point.beta)
-    M = point.working_information[np.ix_(free, free)]
+    M = point.step_matrix[np.ix_(free, free)]
     try:
         d[free] = np.linalg.solve(M, point.score[free])
     except np.linalg.LinAlgError:  # I~ >= I, positive definite where l* is finite: rounding
@@ -179,8 +177,11 @@ def _halve(
     likelihood: FirthLikelihood, point: FirthPoint, direction: FloatArray, max_halvings: int
 ) -> FirthPoint | None:
     """The first ``beta + t d``, ``t = 1, 1/2, ...``, whose ``l*`` is not below ``point``'s
-    (up to ``16 eps |l*|``: near the estimate ``l*`` moves by less than its rounding)."""
-    floor = point.value - 16 * _EPS * abs(point.value)
+    by more than rounding (``FirthPoint.rounding``); the full step when the gain it
+    predicts is below rounding itself: near the estimate ``l*`` cannot tell."""
+    floor = point.value - point.rounding
+    if 0.5 * float(point.score @ direction) <= point.rounding:
+        return likelihood.at(point.beta + direction)
     t = 1.0
     for _ in range(max_halvings + 1):
         trial = likelihood.at(point.beta + t * direction)
