@@ -14,6 +14,7 @@ from log_reg.inference.summary import ChiSquareTest, Summary, likelihood_ratio_t
 from log_reg.models.cv import LogisticRegressionCV
 from log_reg.models.estimator import LogisticRegression
 from log_reg.models.firth import FirthLogisticRegression
+from log_reg.models.formula import logit
 from log_reg.models.path import PathResult, regularization_path
 from log_reg.script import log_reg
 from log_reg.version import __version__
@@ -38,6 +39,7 @@ __all__ = [
     "log1pexp",
     "log_reg",
     "log_sigmoid",
+    "logit",
     "logsumexp",
     "regularization_path",
     "save",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from log_reg.core.checks import check_labels
+from log_reg.core.checks import check_bool, check_labels, check_offset, class_weights
 
 rng = np.random.default_rng(0)
 
@@ -54,3 +54,27 @@ def test_huge_finite_values_pass_although_their_row_sums_overflow():
     X = np.ones((4, 3), dtype=np.float32)
     X[2] = np.finfo(np.float32).max  # the row sums to inf in float32: checked entry by entry
     assert check_X(X) is not None
+
+
+@pytest.mark.parametrize("weight", [-1.0, np.nan, np.inf])
+def test_class_weights_are_refused_as_sample_weights_are(weight):
+    # issue 16, finding 7: a negative class weight was accepted (a negative sample weight
+    # is refused)
+    classes, y = np.array(["a", "b"]), np.array([0, 1, 1])
+    with pytest.raises(ValueError, match=r"class_weight must hold finite weights >= 0.*'a'"):
+        class_weights({"a": weight}, classes, y, np.ones(3))
+
+
+def test_an_offset_with_nan_says_nan_not_shape():
+    with pytest.raises(ValueError, match="contains NaN.*row 1") as info:
+        check_offset([0.0, np.nan, 0.0], 3, 1, np.float64)
+    assert "shape" not in str(info.value)
+    with pytest.raises(ValueError, match=r"shape \(3,\) or \(3, 1\); got shape \(2,\)"):
+        check_offset([0.0, 0.0], 3, 1, np.float64)
+
+
+@pytest.mark.parametrize("value", ["yes", 1, 0.0, None])
+def test_a_flag_must_be_a_bool(value):
+    with pytest.raises(ValueError, match="standardize must be True or False"):
+        check_bool(value, "standardize")
+    assert check_bool(np.True_, "standardize") is True

@@ -259,3 +259,38 @@ def test_predict_checks_the_features():
 
     with pytest.raises(NotFittedError, match="not fitted yet"):
         LogisticRegression().predict(X)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"class_weight": {0: -1.0}}, "class_weight must hold finite weights >= 0"),
+        ({"standardize": "yes"}, "standardize must be True or False; got 'yes'"),
+        ({"fit_intercept": "maybe"}, "fit_intercept must be True or False"),
+    ],
+)
+def test_careless_parameters_are_refused(params, message):
+    # issue 16, finding 7: each of these was accepted
+    X, y = make_problem(n=40, d=2, n_classes=2, seed=0)
+    with pytest.raises(ValueError, match=message):
+        LogisticRegression(**params).fit(X, y)
+
+
+def test_column_names_of_mixed_types_are_refused_as_scikit_learn_does():
+    pd = pytest.importorskip("pandas")
+    X, y = make_problem(n=40, d=2, n_classes=2, seed=0)
+    frame = pd.DataFrame(X, columns=["a", 1])
+    with pytest.raises(TypeError, match=r"\['int', 'str'\] as feature name"):
+        LogisticRegression().fit(frame, y)
+    with pytest.raises(TypeError, match=r"\['int', 'str'\] as feature name"):
+        SkLogisticRegression().fit(frame, y)
+    model = LogisticRegression().fit(pd.DataFrame(X, columns=[0, 1]), y)  # all ints: no names
+    assert not hasattr(model, "feature_names_in_")
+
+
+def test_an_offset_with_nan_is_refused_as_nan():
+    X, y = make_problem(n=40, d=2, n_classes=2, seed=0)
+    offset = np.zeros(40)
+    offset[3] = np.nan
+    with pytest.raises(ValueError, match="offset must hold finite numbers; it contains NaN"):
+        LogisticRegression().fit(X, y, offset=offset)

@@ -129,3 +129,28 @@ def test_stops_on_a_loose_iterate_only_with_the_proof():
     assert used < len(products)
     f_star = f.value(solve_newton_cg(f, tol=1e-12).coef)
     assert (f.value(result.coef) - f_star) / f_star <= 1e-6
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_refreshed_every_iteration_a_warm_start_continues_the_fit(n_classes):
+    # refresh=1 (scikit-learn's "newton-cg"): each iteration depends on coef alone, so one
+    # step twice is two steps; with the default schedule the second call's preconditioner
+    # is a fresh one, and it is not
+    X, y = make_problem(n=200, d=5, n_classes=n_classes, seed=3)
+    f = make_objective(X, y, n_classes=n_classes, penalty=l2(alpha_from_C(1.0, 200)))
+    two = solve_newton_cg(f, max_iter=2, refresh=1)
+    one = solve_newton_cg(f, max_iter=1, refresh=1)
+    np.testing.assert_allclose(
+        solve_newton_cg(f, one.coef, max_iter=1, refresh=1).coef, two.coef, rtol=1e-13
+    )
+    stale = solve_newton_cg(f, solve_newton_cg(f, max_iter=1).coef, max_iter=1).coef
+    assert not np.allclose(stale, solve_newton_cg(f, max_iter=2).coef, rtol=1e-7)
+
+
+def test_scikit_learns_name_runs_the_memoryless_schedule():
+    from log_reg.core.penalty import l2 as ridge
+    from log_reg.solvers import SOLVERS, choose_solver
+
+    named = choose_solver("newton-cg", penalty=ridge(0.1), n_coef=11)
+    assert named.solve.keywords == {"refresh": 1} and named.name == "newton-cg"
+    assert SOLVERS["newton-cg"].solve is solve_newton_cg  # "auto"'s: every 4 iterations

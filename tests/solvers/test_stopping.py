@@ -13,7 +13,7 @@ from conftest import make_problem
 from log_reg.core.objective import make_objective
 from log_reg.core.penalty import alpha_from_C, l2
 from log_reg.solvers import SOLVERS
-from log_reg.solvers.stopping import gap_tolerance, stop_reason
+from log_reg.solvers.stopping import gap_tolerance, stop_reason, unpenalized_tol
 
 
 def ill_conditioned(n_classes: int):
@@ -124,3 +124,17 @@ def test_default_fits_reach_1e6_on_random_ill_conditioned_problems(seed):
         result = spec.solve(f, tol=1e-4, max_iter=1000)
         assert result.converged, spec.name
         assert (f.value(result.coef) - f_star) / f_star <= 1e-6, spec.name
+
+
+@pytest.mark.parametrize(
+    ("tol", "dtype", "expected"),
+    [
+        (1e-4, np.float64, 1e-8),  # the default: coefficients to about 1e-8
+        (1e-2, np.float64, 1e-6),
+        (1e-12, np.float64, 1e-12),  # never looser than tol
+        (1e-8, np.float64, 1000 * np.finfo(np.float64).eps),  # what rounding allows
+        (1e-4, np.float32, 1e-4),  # float32 keeps tol
+    ],
+)
+def test_an_unpenalized_fit_runs_with_tol_times_1e_4_within_the_precision(tol, dtype, expected):
+    assert unpenalized_tol(tol, dtype) == pytest.approx(expected, rel=1e-12)

@@ -197,6 +197,9 @@ def file_report(model_file: ModelFile, path: str) -> str:
     encoding = model_file.encoding
     if encoding is not None:
         pairs += [("columns", _encoding_facts(encoding)), ("target", repr(encoding.target))]
+    formula = getattr(model, "formula_", None)  # a model fit with --formula
+    if formula is not None:
+        pairs += [("formula", formula.formula)]
     pairs += [("fit", fit_facts(model)), ("final loss", final or "n/a")]
     return f"{fields(pairs)}\n\n{coefficient_table(model)}"
 

@@ -40,20 +40,24 @@ def run(args: argparse.Namespace) -> int:
     require("rich", "printing the report")
     model_file = read_model_file(args.model)
     model, encoding = model_file.model, encoding_of(model_file)
-    target = args.target or encoding.target
+    formula = getattr(model, "formula_", None)  # a model fit with --formula builds its features
+    if formula is not None:
+        require("formulaic", "a model fit with --formula")
+    target = args.target or (encoding.target if formula is None else formula.outcome)
     if target is None:
         raise ValueError(f"{args.model} does not name its target column: pass --target COL.")
     if args.plots:
         require("matplotlib", "--plots")  # before any work
     table = read_table(args.data)
-    columns = [*encoding.columns, target]
+    columns = [*(encoding.columns if formula is None else formula.columns), target]
     hint = "fill them in, or pass --drop-missing to drop those rows."
     table, dropped = drop_missing(table, columns, drop=args.drop_missing, hint=hint)
     if dropped:
         note(f"dropped {dropped} row(s) with missing values.")
-    X = encode(table, encoding)
+    X = encode(table, encoding) if formula is None else table.frame
     y = match_labels(table, target, model.classes_)
-    with warnings_as_notes(lambda: scale_note(X)):
+    features = X if formula is None else formula.model_matrix(X)
+    with warnings_as_notes(lambda: scale_note(features)):
         P = model.predict_proba(X)
         predicted = np.searchsorted(model.classes_, model.predict(X))  # classes_ is sorted
         scores = evaluate(y, P, model.predict_log_proba(X), predicted)

@@ -4,6 +4,9 @@ Steps: 0. refuse an output that is an input; 1. read the table; 2. pick the feat
 columns and handle missing values; 3. encode text columns (``_table``); 4. fit (with
 ``--cv``: choose ``C`` first), with a progress bar for long fits; 5. build the report;
 6. save the model file (atomically) and print the report (``_outputs.write_then_print``).
+With ``--formula``, ``log_reg.logit`` does 2.-4.: the formula names the target and builds
+the features; its missing values are found after the fit, once the formula has named its
+columns.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from log_reg import LogisticRegression
+from log_reg import LogisticRegression, logit
 from log_reg.cli import _report
 from log_reg.cli._cv import PLOTS, SCORINGS, parse_Cs, score_table, search, write_cv_plots
-from log_reg.cli._io import note, read_table, require, warnings_as_notes
+from log_reg.cli._io import Table, note, read_table, require, warnings_as_notes
 from log_reg.cli._metrics import evaluate
 from log_reg.cli._outputs import refuse_overwriting, write_then_print
 from log_reg.cli._progress import Progress, attach
@@ -41,7 +44,14 @@ DEFAULT_OUT = "model.json"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add = parser.add_argument
     add("data", help="CSV or Parquet file (by its ending); - reads CSV from stdin")
-    add("--target", required=True, metavar="COL", help="the column of class labels")
+    add("--target", metavar="COL", help="the column of class labels (or give --formula)")
+    add(
+        "--formula",
+        metavar='"Y ~ TERMS"',
+        help="instead of --target, --features and --drop: a formula (formulaic's), the "
+        "target on the left of ~, the features on the right (C(col): categorical; a:b: "
+        "interaction; - 1: no intercept)",
+    )
     add(
         "--features",
         metavar="A,B,...",
@@ -82,6 +92,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check_options(args: argparse.Namespace) -> None:
     """Option mistakes and clashing files, before any work."""
+    if (args.target is None) == (args.formula is None):
+        raise ValueError("name the target with --target COL or --formula 'y ~ ...', one of them.")
+    if args.formula is not None:
+        given = [name for name in ("features", "drop", "cv") if getattr(args, name) is not None]
+        if given:
+            raise ValueError(f"--{given[0]} goes with --target COL, not with --formula.")
     if args.cv is None:
         given = [name for name in ("plots", "Cs", "scoring") if getattr(args, name) is not None]
         if given:
@@ -99,6 +115,8 @@ def run(args: argparse.Namespace) -> int:
     require("rich", "printing the report")
     # 1.-3. the table, as the model's input
     table = read_table(args.data)
+    if args.formula is not None:
+        return _run_formula(args, table)
     features = pick_features(table, args.features, args.target, args.drop)
     hint = "fill them in, or pass --drop-missing to drop those rows."
     columns = [*features, args.target]
@@ -131,6 +149,45 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_formula(args: argparse.Namespace, table: Table) -> int:
+    """``--formula``: fit by ``log_reg.logit``, then report and save as for columns."""
+    require("formulaic", "--formula")
+    if args.class_weight not in (None, "balanced"):
+        raise ValueError(
+            "with --formula, --class-weight takes 'balanced'; per-class weights go with "
+            "--target COL."
+        )
+    options = {
+        "C": args.C,
+        "l1_ratio": args.l1_ratio,
+        "solver": args.solver,
+        "standardize": args.standardize,
+        "max_iter": args.max_iter,
+        "tol": args.tol,
+        "class_weight": args.class_weight,
+        "random_state": args.seed,
+    }
+    # 2.-4. the formula's model matrix, fit (rows missing a value dropped, checked below)
+    progress = Progress(sys.stderr, total=args.max_iter, enabled=not args.quiet)
+    with warnings_as_notes(), progress:
+        model = _failing_clearly(
+            lambda: logit(args.formula, table.frame, callback=progress, **options), None
+        )
+    model.set_params(callback=None)  # a hook is no part of the saved model
+    hint = "fill them in, or pass --drop-missing to drop those rows."
+    used, dropped = drop_missing(table, model.formula_.variables, drop=args.drop_missing, hint=hint)
+    if dropped:
+        note(f"dropped {dropped} row(s) with missing values.")
+    # 5. the report, on the rows of the fit
+    y, X = model.formula_.labels(used.frame), model.formula_.model_matrix(used.frame)
+    with warnings_as_notes(lambda: scale_note(X)):
+        data = f"{table.name}, formula {args.formula!r}"
+        report = _report_text(model, used.frame, y, data=data, out=args.out, features=X)
+    # 6. save, report
+    write_then_print(lambda: save(model, args.out), args.out, report)
+    return 0
+
+
 def _choose_C(
     args: argparse.Namespace, X: Any, y: Any, options: dict[str, Any], encoding: Encoding
 ) -> tuple[float, str]:
@@ -157,29 +214,35 @@ def _choose_C(
 
 
 def _failing_clearly(fit: Any, X: Any) -> Any:
-    """``fit()``, with a failure of its linear algebra explained (as a one-line error)."""
+    """``fit()``, with a failure of its linear algebra explained (as a one-line error); ``X``
+    the encoded features, if known before the fit."""
     try:
         return fit()
     except np.linalg.LinAlgError as error:
-        reason = scale_note(X) or "the features may be nearly collinear: try --standardize."
+        scale = None if X is None else scale_note(X)
+        reason = scale or "the features may be nearly collinear: try --standardize."
         raise ValueError(f"the fit failed in its linear algebra ({error}); {reason}") from None
 
 
-def _report_text(model: LogisticRegression, X: Any, y: Any, *, data: str, out: str) -> str:
+def _report_text(
+    model: LogisticRegression, X: Any, y: Any, *, data: str, out: str, features: Any = None
+) -> str:
+    """The report on the fit; ``X`` what the model predicts from, ``features`` the encoded
+    features when they differ (a formula's model matrix)."""
     classes = model.classes_
     index = np.searchsorted(classes, y)  # class indices: classes_ is sorted
     predicted = np.searchsorted(classes, model.predict(X))
     training = evaluate(index, model.predict_proba(X), model.predict_log_proba(X), predicted)
     facts = _report.fields(
         [
-            ("data", f"{data}: {len(y)} rows, {X.shape[1]} features"),
+            ("data", f"{data}: {len(y)} rows, {model.n_features_in_} features"),
             ("classes", _report.class_counts(classes, index)),
             ("fit", _report.fit_facts(model)),
             ("training", f"log-loss {training.log_loss:.4f}, accuracy {training.accuracy:.4f}"),
             ("model", out),
         ]
     )
-    errors = _standard_errors(model, X, y)  # the coefficients, with their uncertainty
+    errors = _standard_errors(model, X, y, X if features is None else features)
     return f"{facts}\n\n{_report.coefficient_table(model) if errors is None else errors}"
 
 
@@ -192,8 +255,9 @@ def _fit(model: LogisticRegression, X: Any, y: Any, *, quiet: bool) -> None:
         model.set_params(callback=None)  # a hook is no part of the saved model
 
 
-def _standard_errors(model: LogisticRegression, X: Any, y: Any) -> str | None:
-    """The standard-error table (``model.summary``) of an unpenalized fit that converged."""
+def _standard_errors(model: LogisticRegression, X: Any, y: Any, features: Any) -> str | None:
+    """The standard-error table (``model.summary``) of an unpenalized fit that converged;
+    ``features`` as ``X`` encoded, for the notes."""
     if np.isfinite(model.C):
         return None
     if not model.converged_:
@@ -202,7 +266,7 @@ def _standard_errors(model: LogisticRegression, X: Any, y: Any) -> str | None:
     try:
         return str(model.summary(X=X, y=y))
     except np.linalg.LinAlgError as error:
-        reason = scale_note(X) or "the features may be collinear."
+        reason = scale_note(features) or "the features may be collinear."
         note(f"no standard errors: the covariance could not be computed ({error}); {reason}")
         return None
     except ValueError as error:  # e.g. a one-vs-rest fit, which has no joint covariance

@@ -3,7 +3,8 @@
 The output is CSV with one line per input row, in order: a ``prediction`` column, or with
 ``--proba`` a ``proba_<class>`` column per class (written with ``repr``: the exact doubles);
 ``--id COL`` puts that column of the table first, as it is, so rows can be matched.
-Columns the model does not use are ignored. A missing value in a column the model uses
+Columns the model does not use are ignored (a model fit with ``--formula`` reads the
+columns of its formula's right side). A missing value in a column the model uses
 is an error, unless ``--drop-missing`` skips those rows (a note says how many; with
 ``--id`` the output still says which row is which).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import argparse
 
-from log_reg.cli._io import note, read_table, write_csv
+from log_reg.cli._io import note, read_table, require, write_csv
 from log_reg.cli._outputs import refuse_overwriting, write_then_print
 from log_reg.cli._table import drop_missing, encode, encoding_of, require_columns
 from log_reg.files.persistence import read_model_file
@@ -37,15 +38,19 @@ def run(args: argparse.Namespace) -> int:
     refuse_overwriting([("--out", args.out)], inputs)
     model_file = read_model_file(args.model)
     model, encoding = model_file.model, encoding_of(model_file)
+    formula = getattr(model, "formula_", None)  # the model builds its own features
+    if formula is not None:
+        require("formulaic", "a model fit with --formula")
     table = read_table(args.data)
     if args.id is not None:
         require_columns(table, [args.id], role="--id column")
     hint = "predictions need every value; remove or fill in those rows, or pass --drop-missing."
-    table, dropped = drop_missing(table, encoding.columns, drop=args.drop_missing, hint=hint)
+    columns = encoding.columns if formula is None else formula.columns
+    table, dropped = drop_missing(table, columns, drop=args.drop_missing, hint=hint)
     if dropped:
         which = "" if args.id else " (pass --id COL to tell the rows apart)"
         note(f"skipped {dropped} row(s) with missing values{which}.")
-    X = encode(table, encoding)
+    X = encode(table, encoding) if formula is None else table.frame
     if args.proba:
         header = [f"proba_{c}" for c in model.classes_]
         rows = model.predict_proba(X).tolist()

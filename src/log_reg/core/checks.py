@@ -14,6 +14,7 @@ from log_reg.core.arrays import FloatArray, IntArray, array_library, is_numpy
 
 __all__ = [
     "check_X",
+    "check_bool",
     "check_bounds",
     "check_choice",
     "check_class_codes",
@@ -79,6 +80,21 @@ def check_int(value: Any, name: str, *, low: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
         raise ValueError(f"{name} must be an integer >= {low}; got {_describe(value)}.")
     return int(value)
+
+
+def check_bool(value: Any, name: str) -> bool:
+    """``value`` if it is a bool (NumPy's too), else a ``ValueError``: "yes" or 0 are not.
+
+    Examples
+    --------
+    >>> check_bool("yes", "standardize")
+    Traceback (most recent call last):
+    ...
+    ValueError: standardize must be True or False; got 'yes'.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False; got {_describe(value)}.")
+    return bool(value)
 
 
 def check_choice(value: Any, name: str, allowed: Collection[str]) -> str:
@@ -324,7 +340,14 @@ def class_weights(
             f"class_weight has labels that are not classes of y: {unknown!r}; "
             f"the classes are {classes.tolist()!r}."
         )
-    return np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+    weights = np.array([float(class_weight.get(c, 1.0)) for c in classes.tolist()])
+    bad = [c for c, v in zip(classes.tolist(), weights, strict=True) if not 0 <= v < np.inf]
+    if bad:
+        given = {c: class_weight[c] for c in bad}
+        raise ValueError(
+            f"class_weight must hold finite weights >= 0, as sample_weight; got {given!r}."
+        )
+    return weights
 
 
 def fit_weights(
@@ -340,10 +363,16 @@ def check_offset(offset: ArrayLike, n: int, n_raw: int, dtype: Any) -> FloatArra
     """The offset as an ``(n, n_raw)`` array: a vector applies to every raw prediction."""
     o = np.asarray(offset, dtype=dtype)
     o = o[:, None] if o.ndim == 1 else o
-    if o.shape not in ((n, 1), (n, n_raw)) or not np.all(np.isfinite(o)):
+    if o.shape not in ((n, 1), (n, n_raw)):
         raise ValueError(
-            f"offset must hold finite numbers, shape ({n},) or ({n}, {n_raw}); got shape "
-            f"{np.shape(offset)}."
+            f"offset must have shape ({n},) or ({n}, {n_raw}); got shape {np.shape(offset)}."
+        )
+    if not np.all(np.isfinite(o)):
+        bad = ~np.isfinite(o)
+        kind = "NaN" if np.isnan(o).any() else "infinity"
+        raise ValueError(
+            f"offset must hold finite numbers; it contains {kind}: {int(bad.sum())} value(s) "
+            f"NaN or infinite, the first in row {int(np.argwhere(bad)[0][0])}."
         )
     return np.broadcast_to(o, (n, n_raw)).astype(dtype)
 

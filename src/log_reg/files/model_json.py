@@ -48,7 +48,7 @@ _LABEL_TYPES = {"b": "bool", "i": "int", "u": "int", "f": "float", "U": "str", "
 _PY_TYPES: dict[str, type] = {t.__name__: t for t in (bool, int, float, str)}
 _LABEL_DTYPES = {
     "bool": ("|b1",),
-    "int": tuple(f"{e}{k}{n}" for e in "<>" for k in "iu" for n in "1248"),
+    "int": ("|i1", "|u1", *(f"{e}{k}{n}" for e in "<>" for k in "iu" for n in "248")),
     "float": ("<f4", "<f8", ">f4", ">f8"),
     "str": ("|O",),
 }

@@ -26,6 +26,10 @@ Format version 2 holds, in this order, each entry of the type and range given::
     loss_history             one float array per fit, as many as n_iter, of values >= 0
     summary                  the nonrobust ``Summary`` of an unpenalized fit, or null
                              (``log_reg.files.saved_summary`` says when and what)
+    formula                  optional, only for a model fitted by ``log_reg.logit``: its
+                             formula and what it learned (levels, transforms' states), so
+                             the loaded model predicts from data frames
+                             (``log_reg.files.formula_entry``)
     checksum                 "sha256:<hex>"
 
 Version 1, written before model files kept a summary, is the same without ``summary``;
@@ -60,6 +64,7 @@ import numpy as np
 
 from log_reg.core.loss import loss_for
 from log_reg.files.atomic import write_atomically
+from log_reg.files.formula_entry import decode_formula, encode_formula
 from log_reg.files.json_document import check_path, read_document
 from log_reg.files.model_json import (
     check_entries,
@@ -194,6 +199,9 @@ def save(
     """
     document = _document(model, encoding)
     document["summary"] = summary_entry(model)
+    formula = getattr(model, "formula_", None)
+    if formula is not None:
+        document["formula"] = encode_formula(formula)
     document["checksum"] = _checksum(document)
     write_atomically(path, (json.dumps(document, indent=2, allow_nan=False) + "\n").encode())
 
@@ -307,7 +315,8 @@ def _model_file(document: dict[str, Any]) -> ModelFile:
         intact = False
     if not intact:
         raise ValueError("its checksum does not match its content: it was changed or damaged.")
-    check_entries(document, _ENTRIES[version], "the document")
+    optional = ("formula",) if version >= 2 and "formula" in document else ()
+    check_entries(document, (*_ENTRIES[version], *optional), "the document")
     library_version = expect(document["library_version"], (str,), "library_version")
     if len(library_version) > 100:
         raise ValueError(
@@ -320,6 +329,9 @@ def _model_file(document: dict[str, Any]) -> ModelFile:
     model = LogisticRegression()
     model.set_params(**decode_params(document["params"]))
     _restore_fitted(model, document)
+    if optional:
+        names = getattr(model, "feature_names_in_", None)
+        model.formula_ = decode_formula(document["formula"], names, model.fit_intercept)
     encoding = _decode_encoding(document["encoding"], getattr(model, "feature_names_in_", None))
     summary = decode_summary(document.get("summary"), model)
     return ModelFile(model, encoding, version, library_version, summary)

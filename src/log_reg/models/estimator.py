@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from log_reg.backends import backend_for
 from log_reg.core.arrays import FloatArray, to_host
-from log_reg.core.checks import check_choice, check_int, check_number, check_X
+from log_reg.core.checks import check_bool, check_choice, check_int, check_number, check_X
 from log_reg.core.errors import DataConversionWarning, warn
 from log_reg.inference.margins import MarginalEffects
 from log_reg.inference.margins import marginal_effects as _marginal_effects
@@ -57,7 +57,11 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         Stop when the largest entry of the (sub)gradient of the mean-loss objective is
         at most ``tol`` (``objective.optimality``; the KKT violation under L1) and, for
         the smooth solvers, the Newton decrement predicts the objective within a relative
-        ``tol / 100`` of its minimum (1e-6 at the default; ``solvers._stopping``).
+        ``tol / 100`` of its minimum (1e-6 at the default; ``solvers.stopping``).
+        Without a penalty (``C=np.inf``) the fit is for inference and runs with
+        ``tol * 1e-4`` (1e-8 at the default; never below 1000 eps, so float32 keeps
+        ``tol``: ``solvers.stopping.unpenalized_tol``) on columns rescaled to unit size by
+        powers of two: coefficients right to about 1e-8 relative in any units.
     fit_intercept : bool, default True
     intercept_scaling : float, default 1
         Only with ``solver="liblinear"``: as liblinear, the intercept is then the weight of
@@ -239,6 +243,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
             del self.feature_names_in_
         for name in ("n_seen_", "t_"):  # a later partial_fit starts its schedule afresh
             self.__dict__.pop(name, None)
+        self.__dict__.pop("formula_", None)  # set again by log_reg.logit, after this fit
         return self
 
     def _problem(self, C: float, l1_ratio: float) -> Problem:
@@ -248,12 +253,12 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
             l1_ratio=l1_ratio,
             tol=check_number(self.tol, "tol", low=0),
             max_iter=check_int(self.max_iter, "max_iter", low=0),
-            fit_intercept=bool(self.fit_intercept),
+            fit_intercept=check_bool(self.fit_intercept, "fit_intercept"),
             solver=self.solver,
             multi_class=check_choice(self.multi_class, "multi_class", ("multinomial", "ovr")),
             class_weight=self.class_weight,
-            standardize=bool(self.standardize),
-            dual=bool(self.dual),
+            standardize=check_bool(self.standardize, "standardize"),
+            dual=check_bool(self.dual, "dual"),
             intercept_scaling=self.intercept_scaling,
             random_state=self.random_state,
             verbose=int(self.verbose),
@@ -353,7 +358,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         >>> s.names, np.round(s.std_err, 3)
         (('(Intercept)', 'x0'), array([2.546, 0.913]))
         """
-        data = training_data(self, X, y, sample_weight)
+        data = training_data(self, self._model_matrix(X), y, sample_weight)
         return _summary(
             self, *data, cov_type, groups=groups, alpha=alpha, reference_class=reference_class
         )
@@ -371,7 +376,7 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         sample_weight: ArrayLike | None = None,
     ) -> ChiSquareTest:
         """Wald test of ``R theta = q`` (theta as in ``summary().coef``, flattened)."""
-        X, y, sample_weight = training_data(self, X, y, sample_weight)
+        X, y, sample_weight = training_data(self, self._model_matrix(X), y, sample_weight)
         return _wald_test(
             self,
             X,
@@ -415,6 +420,9 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         >>> m.names, np.round(m.effect, 3), np.round(m.std_err, 3)
         (('x0',), array([0.159]), array([0.022]))
         """
+        X = self._model_matrix(X)
+        if training is not None:
+            training = (self._model_matrix(training[0]), *training[1:])
         if X is not None:
             self._check_feature_names(X)
         return _marginal_effects(
@@ -454,6 +462,9 @@ class LogisticRegression(LinearClassifier, EstimatorBase):
         >>> np.round(p.probability, 3), np.round(p.ci_low, 3), np.round(p.ci_high, 3)
         (array([0.5]), array([0.099]), array([0.901]))
         """
+        X = self._model_matrix(X)
+        if training is not None:
+            training = (self._model_matrix(training[0]), *training[1:])
         self._check_feature_names(X)
         return _predict_interval(
             self, X, level=level, cov_type=cov_type, groups=groups, training=training

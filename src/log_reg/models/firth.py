@@ -34,7 +34,7 @@ from log_reg.core.checks import (
     check_sample_weight,
     check_X,
 )
-from log_reg.core.errors import ConvergenceWarning, warn
+from log_reg.core.errors import ConvergenceWarning, DataConversionWarning, warn
 from log_reg.core.firth import FirthLikelihood, FirthPoint
 from log_reg.inference.firth_summary import (
     CoefficientRows,
@@ -171,6 +171,7 @@ class FirthLogisticRegression(LinearClassifier, EstimatorBase):
             del self.feature_names_in_
         self._firth_beta = firth.beta  # for summary(); small, pickled
         self._fitted = (firth, final)  # the likelihoods hold the training data: not pickled
+        self.__dict__.pop("formula_", None)  # set again by log_reg.logit, after this fit
         return self
 
     def summary(
@@ -247,7 +248,8 @@ class FirthLogisticRegression(LinearClassifier, EstimatorBase):
                     "model does not hold its training data (it was unpickled)."
                 )
             return fitted
-        likelihood, _ = _likelihood(X, y, sample_weight, offset, bool(self.fit_intercept))
+        A = self._model_matrix(X)
+        likelihood, _ = _likelihood(A, y, sample_weight, offset, bool(self.fit_intercept))
         firth = likelihood.at(self._firth_beta)
         if np.max(np.abs(firth.score)) > _REFIT_SCORE * max(1.0, likelihood.weights.sum()):
             raise ValueError(
@@ -277,6 +279,10 @@ class FirthLogisticRegression(LinearClassifier, EstimatorBase):
                 "fit_intercept=True."
             )
         return correction
+
+    def _check_predict_input(self, X: ArrayLike) -> FloatArray:
+        """Predictions in float64, as the fit (float32 would round ``p`` to 1 early)."""
+        return super()._check_predict_input(X).astype(np.float64, copy=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickles leave the training data out (they hold the model, not the data)."""
@@ -309,15 +315,35 @@ def _likelihood(
             "is: convert X first (X.toarray() for a sparse matrix)."
         )
     n = A.shape[0]
+    labels = np.asarray(y) if y is not None else None
+    if labels is not None and labels.ndim == 2 and labels.shape[1] == 1:
+        warn(
+            "A column-vector y was passed when a 1d array was expected. Please change "
+            "the shape of y to (n_samples,), for example using ravel().",
+            DataConversionWarning,
+        )
     classes, codes = check_labels(y, n)
     if len(classes) > 2:
         raise ValueError(
-            f"FirthLogisticRegression is binary: y has {len(classes)} classes "
-            f"{classes.tolist()!r}. Firth's penalty for the multinomial model is not "
-            "implemented; fit one model per class against the rest, or use "
-            "LogisticRegression."
+            "Only binary classification is supported by FirthLogisticRegression: y has "
+            f"{len(classes)} classes {classes.tolist()!r}. Firth's penalty for the "
+            "multinomial model is not implemented; fit one model per class against the "
+            "rest, or use LogisticRegression."
         )
     s = check_sample_weight(sample_weight, n, np.float64)
+    present = np.bincount(codes, weights=s, minlength=2) > 0
+    if not present.all():
+        raise ValueError(
+            "y needs both classes among the rows of positive weight; only class "
+            f"{classes[present].tolist()!r} has any."
+        )
+    p = A.shape[1] + int(fit_intercept)
+    if p > np.count_nonzero(s):
+        raise ValueError(
+            f"{p} coefficients but {np.count_nonzero(s)} rows of positive weight: the "
+            "Fisher information is singular, so Firth's penalty log det I is -inf and no "
+            "estimate exists. Use fewer features, or a penalized LogisticRegression."
+        )
     o = None if offset is None else check_offset(offset, n, 1, np.float64)[:, 0]
     design = A.astype(np.float64, copy=False)
     if fit_intercept:

@@ -5,12 +5,15 @@
 
 1. weights: sample weights times class weights (``Backend.fit_weights``);
 2. the solver, a row of the registry (``choose_spec``), which the back end may refuse;
-3. the design (``prepare``): ``X`` standardized when asked, liblinear's penalized
-   intercept column, and one objective (binary or multinomial) or one per class
-   (one-vs-rest), with penalty factors, bounds and offsets on the solver's scale;
+3. the design (``prepare``): ``X`` standardized when asked or, without a penalty, its
+   columns divided by powers of two to unit size; liblinear's penalized intercept
+   column; and one objective (binary or multinomial) or one per class (one-vs-rest),
+   with penalty factors, bounds and offsets on the solver's scale;
    ``Design.to_solver`` and ``Design.to_user`` convert coefficients between the user's
    ``(W, b)`` and the solvers' flat vectors (``log_reg.core.objective``'s Conventions);
-4. the solves (``solve``), started at the intercept-only model or at a given start;
+4. the solves (``solve``), started at the intercept-only model or at a given start
+   (without a penalty, with ``unpenalized_tol``: coefficients to about 1e-8); arithmetic
+   that overflows is one ``ValueError`` saying so;
 5. the coefficients back on the user's scale, the softmax centered, separation checked
    for unpenalized fits, and one ``ConvergenceWarning`` if a fit stopped short (``fit``).
 """
@@ -24,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from log_reg.backends import Backend
-from log_reg.core.arrays import FloatArray, IntArray, to_host, working_dtype
+from log_reg.core.arrays import FloatArray, IntArray, working_dtype
 from log_reg.core.checks import check_number
 from log_reg.core.errors import ConvergenceWarning, warn
 from log_reg.core.loss import loss_for
@@ -394,13 +397,21 @@ def _call_back(callbacks: list[Any], info: IterationInfo) -> None:
             callback(info)
 
 
+def _what(exc: FloatingPointError) -> str:
+    """NumPy's "overflow encountered in matmul" as "overflow in matmul"."""
+    return str(exc).replace(" encountered in ", " in ")
+
+
 def _overflow_message(spec: SolverSpec, objective: Objective, exc: FloatingPointError) -> str:
-    X = objective.X
-    top = abs(X).max(axis=0).toarray().ravel() if hasattr(X, "tocsr") else abs(to_host(X)).max(0)
+    X, arrays = objective.X, objective.arrays
+    if hasattr(X, "tocsr"):
+        top = np.asarray(abs(X).max(axis=0).toarray()).ravel()
+    else:  # column by column where X lives: only the maxima travel
+        top = np.asarray(arrays.to_numpy(arrays.xp.max(arrays.xp.abs(X), axis=0)))
     j = int(np.argmax(top))
     return (
-        f"The {spec.name!r} solver's arithmetic overflowed {objective.dtype} ({exc}): the "
-        f"features are too large for this fit, up to {float(top[j]):.3g} in size (column {j} "
+        f"The {spec.name!r} solver's {objective.dtype} arithmetic overflowed ({_what(exc)}): "
+        f"the features are too large for this fit, up to {float(top[j]):.3g} (column {j} "
         "as the solver sees it). Scale them, for example with standardize=True (which copes "
         "with any size), or fit without a penalty (C=np.inf), which rescales them itself."
     )
@@ -454,8 +465,7 @@ def fit_problem(
         # in units whose products cannot overflow
         Ws, bs = design.scaling.split(design.stacked(coefs), problem.fit_intercept)
         separation = _separation(design.tasks[0].X, y, Ws, bs, s, problem.fit_intercept, ovr)
-    if separation is None:  # separated data cannot converge: that warning says why instead
-        _warn_if_not_converged(spec, results, problem, penalized)
+    _warn_if_not_converged(spec, results, problem, penalized, separation is not None)
     return Fitted(
         coef=W,
         intercept=b,
@@ -500,18 +510,29 @@ _SKLEARN_NOT_CONVERGED = {
 
 
 def _warn_if_not_converged(
-    spec: SolverSpec, results: list[SolverResult], problem: Problem, penalized: bool
+    spec: SolverSpec,
+    results: list[SolverResult],
+    problem: Problem,
+    penalized: bool,
+    separated: bool,
 ) -> None:
+    """One ``ConvergenceWarning`` when a fit stopped short: ``converged_ = False`` is
+    never silent, also where the ``PerfectSeparationWarning`` says why."""
     failed = [r for r in results if not r.converged]
     if not failed:
         return
     worst = max(failed, key=lambda r: r.optimality)
     first = _SKLEARN_NOT_CONVERGED.get(problem.solver, "").format(n_iter=worst.n_iter)
     which = "" if penalized else ", the tol of an unpenalized fit (unpenalized_tol)"
+    advice = (
+        "The classes are separated (see the PerfectSeparationWarning): the unpenalized "
+        "optimum lies at infinity, so no solver reaches it; fit with a penalty (finite C)."
+        if separated
+        else "Increase max_iter, standardize the features (standardize=True), or use a larger tol."
+    )
     warn(
         f"{first + ' ' if first else ''}Solver {spec.name!r} stopped before converging "
         f"({len(failed)} of {len(results)} fit(s)): {worst.message}; optimality "
-        f"{worst.optimality:.3g} against tol={problem.tol:g}{which}. Increase max_iter, "
-        "standardize the features (standardize=True), or use a larger tol.",
+        f"{worst.optimality:.3g} against tol={problem.tol:g}{which}. {advice}",
         ConvergenceWarning,
     )

@@ -24,11 +24,22 @@ __all__ = ["LinearClassifier"]
 
 
 def _feature_names(X: Any) -> NDArray[Any] | None:
-    """Column names of a data frame whose columns are all strings, else ``None``."""
+    """Column names of a data frame whose columns are all strings, else ``None``; a
+    ``TypeError`` for names of strings and other types mixed, as scikit-learn raises."""
     columns = getattr(X, "columns", None)
     if columns is None:
         return None
     names = np.asarray(columns, dtype=object)
+    types = sorted({type(c).__qualname__ for c in names})
+    if len(types) > 1 and "str" in types:
+        raise TypeError(
+            "Feature names are only supported if all input features have string names, "
+            f"but your input has {types} as feature name / column name types. If you want "
+            "feature names to be stored and validated, you must convert them all to strings, "
+            "by using X.columns = X.columns.astype(str) for example. Otherwise you can remove "
+            "feature / column names from your input data, or convert them all to a non-string "
+            "data type."
+        )
     return names if len(names) and all(isinstance(c, str) for c in names) else None
 
 
@@ -40,6 +51,7 @@ class LinearClassifier:
     intercept_: FloatArray
     n_features_in_: int
     multi_class: str
+    formula_: Any  # a ModelFormula, on models fitted by log_reg.logit only (models.formula)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "coef_"):
@@ -54,6 +66,7 @@ class LinearClassifier:
 
     def _check_predict_input(self, X: ArrayLike) -> FloatArray:
         self._check_fitted()
+        X = self._model_matrix(X)
         self._check_feature_names(X)
         A = backend_for(X).check_X(X)
         if A.shape[1] != self.n_features_in_:
@@ -62,6 +75,13 @@ class LinearClassifier:
                 f"{self.n_features_in_} features as input."
             )
         return A
+
+    def _model_matrix(self, X: Any) -> Any:
+        """``X`` as the model's features: for a model fitted by ``log_reg.logit``, the
+        formula's model matrix of a data frame of raw columns (``models.formula``); else,
+        and for ``None``, ``X`` as it is."""
+        formula = getattr(self, "formula_", None)
+        return X if formula is None or X is None else formula.model_matrix(X)
 
     def _by_rows(
         self, method: Callable[..., Any], X: Any, offset: Any, width: int | None, dtype: Any = None

@@ -9,7 +9,7 @@ curvature condition makes ``s'y > 0``, which keeps ``H`` positive definite. A pa
 ``s'y <= eps y'y`` (curvature lost to rounding) is skipped rather than stored.
 
 It stops when the gradient is small and so is the decrease ``-g'd / 2`` still predicted
-along ``d`` (converged, see ``solvers._stopping``), or, not converged, at ``max_iter`` or
+along ``d`` (converged, see ``solvers.stopping``), or, not converged, at ``max_iter`` or
 when the line search fails, or after ``_PATIENCE`` iterations in which ``f`` fell by no
 more than its rounding error and the gradient reached no new low: the precision of the
 dtype is spent (converged if the gradient is within ``tol`` by then). The message says
@@ -76,7 +76,7 @@ def solve_lbfgs(
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
         and ten times the decrease ``-g'd / 2`` that the inverse-Hessian estimate predicts
-        is below about ``tol / 100`` of ``f`` (``solvers._stopping``). That estimate knows
+        is below about ``tol / 100`` of ``f`` (``solvers.stopping``). That estimate knows
         only the curvature L-BFGS has seen: on ill-conditioned data it can be low (hence
         the factor ten, and "auto" finishing with Newton-CG there). Values of ``f`` stop
         telling points apart long before its gradient does (near the optimum ``f`` moves by
@@ -126,7 +126,7 @@ def solve_lbfgs(
             pairs.clear()
             direction, slope = -grad, -float(g @ g)
         # 2. stop? the gradient is small and so is the predicted decrease -g'd / 2, scaled
-        #    up by _UNDERESTIMATE (see solvers._stopping), or the budget is spent
+        #    up by _UNDERESTIMATE (see solvers.stopping), or the budget is spent
         predicted = -0.5 * slope * _UNDERESTIMATE
         message = stop_reason(optimality, tol, predicted, value, objective.dtype)
         if message:

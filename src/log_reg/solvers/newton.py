@@ -36,7 +36,7 @@ well-posed problems 4 or 5 Hessians instead of 6, at no more passes.
 
 **Stopping.** The solver stops when the largest gradient entry is within ``tol`` and the
 decrement ``-g^T d / 2`` predicts a relative gap below about ``tol / 100``
-(``solvers._stopping``). The decrement needs the Hessian at the last iterate, a pass that
+(``solvers.stopping``). The decrement needs the Hessian at the last iterate, a pass that
 would serve no step. It is bounded from the Hessian ``H`` of the step before instead: along
 a step that moves each raw prediction by at most ``c``, every sample's curvature shrinks by
 at most ``exp(-c)`` (``Objective.curvature_drift``), so ``H_new >= exp(-c) H`` and
@@ -131,7 +131,7 @@ def solve_newton(
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
         and the Newton decrement predicts a relative gap below about ``tol / 100``
-        (``solvers._stopping``).
+        (``solvers.stopping``).
     max_iter : int >= 1
         Number of Newton steps at most.
     callback : callable, optional

@@ -14,7 +14,7 @@ of non-positive curvature (``p^T H p <= 0``, only possible through rounding here
 objective is convex). A backtracking line search on ``f`` from the full step then makes
 the iteration globally convergent.
 
-**Stopping.** As every Newton-type solver here (``solvers._stopping``): the gradient within
+**Stopping.** As every Newton-type solver here (``solvers.stopping``): the gradient within
 ``tol`` and the Newton decrement ``g^T H^-1 g / 2`` small. CG's decrease ``-g^T d / 2``
 estimates it from below; once the gradient is within ``tol``, the solver also tries, on an
 early CG iterate, a bound from above that it can prove (``_DecrementBound``), and stops
@@ -187,6 +187,7 @@ def solve_newton_cg(
     max_iter: int = 100,
     max_cg: int = 200,
     callback: Callback | None = None,
+    refresh: int = _REFRESH,
 ) -> SolverResult:
     """Minimize a smooth ``objective`` by line-search Newton-CG.
 
@@ -199,7 +200,7 @@ def solve_newton_cg(
     tol : float >= 0
         Stop when ``objective.optimality`` (the largest gradient entry) is at most ``tol``
         and the Newton decrement predicts a relative gap below about ``tol / 100``
-        (``solvers._stopping``): twice CG's estimate of it, or, on an earlier CG iterate,
+        (``solvers.stopping``): twice CG's estimate of it, or, on an earlier CG iterate,
         a bound from above (``_DecrementBound``).
     max_iter : int >= 0
         Newton iterations at most.
@@ -207,6 +208,11 @@ def solve_newton_cg(
         Conjugate-gradient steps (Hessian-vector products) per iteration at most.
     callback : callable, optional
         Called with an ``IterationInfo`` after each iteration.
+    refresh : int >= 1, default 4
+        Iterations between two computations of the preconditioner ``diag(H)``. With 1
+        every iteration is a function of ``coef`` alone, as in scikit-learn's newton-cg:
+        ``max_iter=1`` twice from the last answer is then ``max_iter=2`` exactly (warm
+        starts continue a fit), for one pass that squares ``X`` an iteration.
 
     Returns
     -------
@@ -225,6 +231,7 @@ def solve_newton_cg(
     tol = check_number(tol, "tol", low=0)
     max_iter = check_int(max_iter, "max_iter", low=0)
     max_cg = check_int(max_cg, "max_cg", low=1)
+    refresh = check_int(refresh, "refresh", low=1)
     if not objective.penalty.is_smooth or objective.lower is not None:
         raise ValueError(
             "newton-cg handles L2 or no penalty, without bounds; use 'cd' for an L1 part or bounds."
@@ -243,8 +250,8 @@ def solve_newton_cg(
             break
         history.append(loss)
         # 1. direction: H d = -g, approximately, by conjugate gradients; the preconditioner
-        #    diag(H) is refreshed every _REFRESH iterations
-        hvp, fresh = objective.hessian_product(coef, diagonal=step % _REFRESH == 0)
+        #    diag(H) is refreshed every `refresh` iterations
+        hvp, fresh = objective.hessian_product(coef, diagonal=step % refresh == 0)
         diag = fresh if fresh is not None else diag
         g = grad.astype(np.float64)
         eta = min(0.5, np.sqrt(float(np.linalg.norm(g))))  # the forcing term

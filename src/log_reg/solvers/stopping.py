@@ -32,7 +32,13 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GAP_PER_TOL", "UNPENALIZED_TOL_FACTOR", "gap_tolerance", "stop_reason", "unpenalized_tol"]
+__all__ = [
+    "GAP_PER_TOL",
+    "UNPENALIZED_TOL_FACTOR",
+    "gap_tolerance",
+    "stop_reason",
+    "unpenalized_tol",
+]
 
 #: The relative gap asked for, per unit of ``tol``: ``tol = 1e-4`` asks for about 1e-6.
 GAP_PER_TOL = 1e-2
