@@ -153,7 +153,7 @@ def test_summary_command_of_an_old_file_says_how_to_get_them(tmp_path, capsys):
     shutil.copy(V1_FILE, tmp_path / "old.json")
     assert main(["summary", str(tmp_path / "old.json")]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last.startswith("no standard errors: this file does not keep them")
+    assert last.startswith("no standard errors: this file was written before model files kept")
     assert "summary(X=X, y=y)" in last
 
 
@@ -217,3 +217,13 @@ def test_a_summary_that_does_not_fit_the_model_is_refused(tmp_path, document):
 def test_encode_summary_is_what_save_wrote(tmp_path, document):
     saved = read_model_file(write(tmp_path / "m.json", document)).summary
     assert encode_summary(saved) == document["summary"]
+
+
+def test_summary_command_of_a_file_saved_without_data_says_how_to_get_them(tmp_path, capsys):
+    model, _ = fitted("binary unpenalized")
+    save(model, tmp_path / "m.json")
+    save(load(tmp_path / "m.json"), tmp_path / "again.json")  # the loaded model has no data
+    assert main(["summary", str(tmp_path / "again.json")]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.startswith(f"no standard errors: they were not saved (more than {MAX_PARAMS}")
+    assert "summary(X=X, y=y)" in last

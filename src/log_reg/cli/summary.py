@@ -12,6 +12,7 @@ import math
 
 from log_reg.cli._report import file_report
 from log_reg.files.persistence import ModelFile, read_model_file
+from log_reg.files.saved_summary import MAX_PARAMS
 
 HELP = (
     "show what a model file holds: versions, parameters, classes, features, coefficients, "
@@ -41,8 +42,10 @@ def _why_none(model_file: ModelFile, path: str) -> str:
         return f"the fit is penalized (C={model.C:g}); fit with --C inf for them."
     if len(model.classes_) > 2 and model.multi_class == "ovr":
         return "a one-vs-rest fit has no joint likelihood; fit a multinomial model for them."
-    return (
-        "this file does not keep them (written before model files did, or the fit was too "
-        "large or singular for them); with the training data, in Python: "
-        f"log_reg.load({path!r}).summary(X=X, y=y)."
+    why = (
+        "this file was written before model files kept them"
+        if model_file.format_version == 1
+        else f"they were not saved (more than {MAX_PARAMS} coefficients, a singular fit, or "
+        "a model no longer holding its training data when saved)"
     )
+    return f"{why}; with the training data, in Python: log_reg.load({path!r}).summary(X=X, y=y)."

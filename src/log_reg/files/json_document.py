@@ -32,7 +32,7 @@ from log_reg.files.model_json import describe, preview
 
 __all__ = ["MAX_DEPTH", "read_document"]
 
-#: Nesting levels a document may have; model files need six.
+#: Nesting levels a document may have; model files need fewer than ten.
 MAX_DEPTH = 32
 
 #: The first bytes of files people mistake for model files, and what they are.

@@ -10,7 +10,9 @@ Format version 2 holds, in this order, each entry of the type and range given::
                              ``log_reg.files.params.RULES`` allows (a name missing from an
                              older file keeps its default)
     classes                  {"type": "int" | "str" | "bool" | "float", "dtype", "values"}:
-                             at least 2 labels of that type, sorted and distinct
+                             at least 2 labels of that type, sorted and distinct; a text
+                             dtype "<U<width>" holds at most 2**26 characters in all
+                             (``model_json.MAX_LABEL_CHARACTERS``)
     n_features               d, an integer >= 1
     feature_names            d distinct strings, or null
     encoding                 how the log-reg command built the features from a table, or
@@ -34,6 +36,7 @@ Format version 2 holds, in this order, each entry of the type and range given::
 
 Version 1, written before model files kept a summary, is the same without ``summary``;
 it is read as well.
+
 How each value is written (floats bit for bit, float32 kept, ``C=inf``) is in
 ``log_reg.files.model_json``. Every number must be finite unless said otherwise.
 
