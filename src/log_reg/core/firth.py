@@ -98,6 +98,26 @@ class FirthLikelihood:
         """The likelihood at ``beta`` (p,), evaluated lazily."""
         return FirthPoint(self, np.array(beta, dtype=np.float64))
 
+    @cached_property
+    def _scratch(self) -> tuple[FloatArray, FloatArray]:
+        """Two (n, p) work arrays that the Gram products of every point reuse: a fit makes
+        hundreds of points, and fresh ``n x p`` arrays each time cost more than the math.
+        (So one likelihood is not for several threads at once.)"""
+        return np.empty(self.X.shape), np.empty(self.X.shape)
+
+    def gram(self, w: FloatArray) -> FloatArray:
+        """``X^T diag(w) X`` (p, p) for weights ``w >= 0`` (n,), as ``A^T A`` with
+        ``A = diag(sqrt w) X``."""
+        A = np.multiply(self.X, np.sqrt(w)[:, None], out=self._scratch[0])
+        return A.T @ A
+
+    def whitened(self, w: FloatArray, L: FloatArray, out: FloatArray | None = None) -> FloatArray:
+        """``B = diag(sqrt w) X L^-T`` (n, p), for ``L L^T = X^T diag(w) X``: rows ``L^-1 a_i``,
+        so that ``B B^T`` is the hat matrix. Written into ``out`` (scratch by default)."""
+        A = np.multiply(self.X, np.sqrt(w)[:, None], out=self._scratch[0])
+        target = self._scratch[1] if out is None else out
+        return np.matmul(A, np.linalg.inv(L).T, out=target)  # inv of a p x p factor: cheap
+
 
 @dataclass(frozen=True, eq=False)
 class FirthPoint:
@@ -130,16 +150,14 @@ class FirthPoint:
         return float(f.weights @ (f.y * self.z - log1pexp(self.z)))
 
     @cached_property
-    def _root_weighted_design(self) -> FloatArray:
-        """``A = diag(sqrt v) X``, shape (n, p): ``I = A^T A``."""
-        f = self.likelihood
-        return f.X * np.sqrt(f.weights * self.variance)[:, None]
+    def _v(self) -> FloatArray:
+        """``v = s p (1 - p)``, shape (n,): each row's weight in ``I``."""
+        return self.likelihood.weights * self.variance
 
     @cached_property
     def information(self) -> FloatArray:
         """The Fisher information ``I = X^T diag(v) X``, shape (p, p)."""
-        A = self._root_weighted_design
-        return A.T @ A
+        return self.likelihood.gram(self._v)
 
     @cached_property
     def _cholesky(self) -> FloatArray | None:
@@ -179,17 +197,12 @@ class FirthPoint:
         return 16 * _RANK_EPS * (sizes + f.tau * abs(self._log_det))
 
     @cached_property
-    def _whitened(self) -> FloatArray:
-        """``B = A L^-T`` (n, p), rows ``L^-1 a_i``: the hat matrix is ``B B^T``."""
+    def hat(self) -> FloatArray:
+        """The hat matrix diagonal ``h_i = ||L^-1 a_i||^2``, shape (n,)."""
         L = self._cholesky
         if L is None:
             raise np.linalg.LinAlgError("the Fisher information is singular")
-        return self._root_weighted_design @ np.linalg.inv(L).T  # inv of a p x p factor: cheap
-
-    @cached_property
-    def hat(self) -> FloatArray:
-        """The hat matrix diagonal ``h_i = ||L^-1 a_i||^2``, shape (n,)."""
-        B = self._whitened
+        B = self.likelihood.whitened(self._v, L)  # (n, p), in scratch: used at once
         return np.einsum("ij,ij->i", B, B)
 
     @cached_property
@@ -213,8 +226,7 @@ class FirthPoint:
         f = self.likelihood
         if f.tau == 0:
             return self.information
-        B = f.X * np.sqrt(self._pseudo_weights * self.variance)[:, None]  # (n, p)
-        return B.T @ B
+        return f.gram(self._pseudo_weights * self.variance)
 
     @cached_property
     def negative_hessian(self) -> FloatArray:
@@ -232,7 +244,11 @@ class FirthPoint:
         f = self.likelihood
         if f.tau == 0:
             return self.information
-        B, c = self._whitened, 1.0 - 2.0 * self.p
+        L = self._cholesky
+        if L is None:
+            raise np.linalg.LinAlgError("the Fisher information is singular")
+        B = f.whitened(self._v, L, out=np.empty(f.X.shape))  # (n, p): rows L^-1 a_i
+        c = 1.0 - 2.0 * self.p
         D = f.X * c[:, None]  # (n, p)
         H2 = np.square(B @ B.T)  # (n, n): H o H
         N = self.working_information - f.tau * (D.T @ (D * self.hat[:, None]))

@@ -4,9 +4,11 @@ Inference needs the training data (``log_reg.inference.summary``), and a model f
 not hold it. So ``save`` stores the nonrobust ``Summary`` of a model that can still compute
 it: unpenalized (``C=inf``), binary or multinomial, holding its training data (a fresh fit,
 not a loaded or unpickled model), with at most ``MAX_PARAMS`` coefficients (the covariance
-has their square) and every number finite; otherwise the entry is null. ``load`` gives it
-back beside the model (``read_model_file(path).summary``) and ``log-reg summary`` prints
-it. Other covariance types need the data again: ``model.summary("HC1", X=X, y=y)``.
+has their square) and every number finite; otherwise the entry is null. It is computed as
+``model.summary()`` computes it, on the data in memory (a Dask fit's data are brought in).
+``load`` gives it back beside the model (``read_model_file(path).summary``) and
+``log-reg summary`` prints it. Other covariance types need the data again:
+``model.summary("HC1", X=X, y=y)``.
 
 The entry, ``p`` coefficients per equation (intercept first, when fitted), ``J`` equations
 (one for two classes, else ``n_classes - 1``), ``k = J p``::
