@@ -7,6 +7,7 @@ from log_reg.core.errors import ConvergenceWarning, NotFittedError
 from log_reg.core.numerics import expit, log1pexp, log_sigmoid, logsumexp, sigmoid, softmax
 from log_reg.datasets import load_toy
 from log_reg.files.persistence import load, save
+from log_reg.inference.firth_summary import FirthSummary
 from log_reg.inference.margins import MarginalEffects
 from log_reg.inference.predicted import PredictedProbabilities
 from log_reg.inference.separation import PerfectSeparationWarning
@@ -23,6 +24,7 @@ __all__ = [
     "ChiSquareTest",
     "ConvergenceWarning",
     "FirthLogisticRegression",
+    "FirthSummary",
     "LogisticRegression",
     "LogisticRegressionCV",
     "MarginalEffects",

@@ -63,9 +63,11 @@ from log_reg.core.numerics import expit, log1pexp
 
 __all__ = ["EXACT_HESSIAN_WORK", "FirthLikelihood", "FirthPoint"]
 
+_EPS = float(np.finfo(np.float64).eps)
 #: Cholesky pivots ``L_jj^2`` below this fraction of the largest (times ``p``) mean a
-#: numerically singular information: the rank rule of ``numpy.linalg.matrix_rank``
-_RANK_EPS = float(np.finfo(np.float64).eps)
+#: numerically singular information: exactly dependent columns leave pivots of a few
+#: ``eps``, and ``cond(I) > 1e13`` would leave the estimate few correct digits anyway
+_RANK_EPS = 1e3 * _EPS
 #: ``n^2 p`` up to which the steps use the exact Hessian (a millisecond or so): quadratic
 #: convergence where ``I~`` converges slowly, on small separated data
 EXACT_HESSIAN_WORK = 4e6
@@ -81,7 +83,7 @@ class FirthLikelihood:
     >>> f = FirthLikelihood(X, np.array([0.0, 1.0, 1.0, 1.0]), np.ones(4))
     >>> point = f.at(np.zeros(2))
     >>> round(point.value, 6), point.score.round(6)
-    (-4.158883, array([0.5, 1. ]))
+    (-3.465736, array([1., 1.]))
     """
 
     X: FloatArray  # (n, p) the design, intercept column last
@@ -194,7 +196,7 @@ class FirthPoint:
         (the terms cancel where the classes are separated, so ``|l*|`` alone is too small)."""
         f = self.likelihood
         sizes = float(f.weights @ (np.abs(f.y * self.z) + log1pexp(self.z)))
-        return 16 * _RANK_EPS * (sizes + f.tau * abs(self._log_det))
+        return 16 * _EPS * (sizes + f.tau * abs(self._log_det))
 
     @cached_property
     def hat(self) -> FloatArray:
@@ -206,12 +208,6 @@ class FirthPoint:
         return np.einsum("ij,ij->i", B, B)
 
     @cached_property
-    def _pseudo_weights(self) -> FloatArray:
-        """``s + 2 tau h``: each row's weight in the augmented data, shape (n,)."""
-        f = self.likelihood
-        return f.weights if f.tau == 0 else f.weights + 2 * f.tau * self.hat
-
-    @cached_property
     def score(self) -> FloatArray:
         """The modified score ``U* = X^T (s (y - p) + 2 tau h (1/2 - p))``, shape (p,)."""
         f = self.likelihood
@@ -221,12 +217,19 @@ class FirthPoint:
         return f.X.T @ residual
 
     @cached_property
-    def working_information(self) -> FloatArray:
-        """``I~ = X^T diag((s + 2 tau h) p (1 - p)) X``, shape (p, p): the steps' matrix."""
+    def penalty_curvature(self) -> FloatArray:
+        """``C = 2 tau X^T diag(h p (1 - p)) X`` (p, p): what the penalty adds to ``I`` in
+        ``I~ = I + C``. It changes slowly with ``beta`` (``h`` is ``O(p/n)``), so a problem
+        that stays near one point can keep that point's (``step_matrix``)."""
         f = self.likelihood
         if f.tau == 0:
-            return self.information
-        return f.gram(self._pseudo_weights * self.variance)
+            return np.zeros((f.n_coef, f.n_coef))
+        return f.gram(2 * f.tau * self.hat * self.variance)
+
+    @cached_property
+    def working_information(self) -> FloatArray:
+        """``I~ = X^T diag((s + 2 tau h) p (1 - p)) X = I + C``, shape (p, p)."""
+        return self.information + self.penalty_curvature
 
     @cached_property
     def negative_hessian(self) -> FloatArray:
@@ -255,16 +258,35 @@ class FirthPoint:
         return N + f.tau * (D.T @ (H2 @ D))
 
     @cached_property
-    def step_matrix(self) -> FloatArray:
-        """The matrix of the Newton-type steps, shape (p, p): the exact ``negative_hessian``
-        where it costs little (``n^2 p <= EXACT_HESSIAN_WORK``) and is positive definite,
-        else the working information ``I~`` (module docstring)."""
+    def _exact_step(self) -> FloatArray | None:
+        """The exact ``negative_hessian`` where it is cheap (``n^2 p <= EXACT_HESSIAN_WORK``)
+        and positive definite, else None."""
         n, p = self.likelihood.X.shape
-        if n * n * p <= EXACT_HESSIAN_WORK:
-            N = self.negative_hessian
-            try:
-                np.linalg.cholesky(N)
-                return N
-            except np.linalg.LinAlgError:  # not concave here: far from the maximum
-                pass
-        return self.working_information
+        if n * n * p > EXACT_HESSIAN_WORK:
+            return None
+        N = self.negative_hessian
+        try:
+            np.linalg.cholesky(N)
+        except np.linalg.LinAlgError:  # not concave here: far from the maximum
+            return None
+        return N
+
+    def step_matrix(self, reference: FirthPoint | None = None) -> FloatArray:
+        """The matrix of the Newton-type steps, shape (p, p).
+
+        The exact ``negative_hessian`` where it is cheap and positive definite; else
+        ``I + C``, this point's information plus the penalty's curvature at ``reference``
+        (this point by default: ``I~``). A restricted fit or a profile bound near the
+        estimate takes the estimate's ``C``, and its points then need one Gram product
+        (``I``, which ``l*`` needs anyway) instead of two.
+        """
+        exact = self._exact_step
+        if exact is not None:
+            return exact
+        return self.information + (self if reference is None else reference).penalty_curvature
+
+    @cached_property
+    def step_covariance(self) -> FloatArray:
+        """``M^-1`` (p, p) for this point's own ``step_matrix()``: the quadratic model's
+        covariance."""
+        return np.linalg.inv(self.step_matrix())

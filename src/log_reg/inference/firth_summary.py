@@ -29,10 +29,17 @@ from log_reg.core.arrays import FloatArray
 from log_reg.core.checks import check_choice, check_number
 from log_reg.core.firth import FirthPoint
 from log_reg.inference.distributions import chi2_sf, norm_ppf
-from log_reg.inference.profile import penalized_lr_test, profile_bound, restricted_maximum
+from log_reg.inference.profile import (
+    penalized_lr_test,
+    profile_bound,
+    profile_path_start,
+    restricted_maximum,
+)
 from log_reg.inference.summary import ChiSquareTest
 
 __all__ = ["CoefficientRows", "FirthSummary", "coefficient_rows", "model_lr_test"]
+
+SIDES = ("lower", "upper")
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,7 +75,7 @@ def coefficient_rows(
     >>> f = FirthLikelihood(X, np.array([0.0, 0.0, 1.0, 1.0]), np.ones(4))
     >>> rows = coefficient_rows(f.at([np.log(25), -np.log(5)]), [0])
     >>> np.round([rows.coef[0], rows.std_err[0], rows.ci_low[0], rows.ci_high[0]], 4)
-    array([ 3.2189,  2.1909, -0.5435, 10.7034])
+    array([ 3.2189,  2.6833, -0.4305,  9.1235])
     """
     ci = check_choice(ci, "ci", ("profile", "wald"))
     alpha = check_number(alpha, "alpha", low=0, low_inclusive=False, high=1)
@@ -81,12 +88,13 @@ def coefficient_rows(
         method = ("Wald",) * len(index)
         low, high = coef - crit * std_err, coef + crit * std_err
         return CoefficientRows(coef, std_err, low, high, chi2, chi2_sf(chi2, 1), method)
-    bounds = [
-        [profile_bound(estimate, int(j), side, alpha=alpha).value for side in ("lower", "upper")]
-        for j in index
-    ]
-    tests = [penalized_lr_test(estimate, int(j)) for j in index]
-    low, high = np.array(bounds, dtype=np.float64).reshape(-1, 2).T
+    low, high = np.empty(len(index)), np.empty(len(index))
+    tests = []
+    for row, j in enumerate(index.tolist()):
+        lower, upper = (profile_bound(estimate, j, side, alpha=alpha) for side in SIDES)
+        low[row], high[row] = lower.value, upper.value
+        start = profile_path_start(estimate, j, lower, upper)  # the test's restricted fit
+        tests.append(penalized_lr_test(estimate, j, start=start))
     chi2 = np.array([t.statistic for t in tests])
     p_value = np.array([t.p_value for t in tests])
     return CoefficientRows(coef, std_err, low, high, chi2, p_value, ("profile",) * len(index))

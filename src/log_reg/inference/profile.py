@@ -10,8 +10,9 @@ Both compare the penalized log-likelihood ``l*`` of ``log_reg.core.firth`` at th
     LR_j = 2 (l*(beta^) - max_{beta_j = 0} l*(beta))  ~  chi2(1),
 
 the restricted maximum fitted by ``solvers.modified_score`` with ``beta_j`` held at 0,
-from the restricted maximum of the quadratic model at ``beta^``: ``beta^ - beta^_j g / g_j``
-with ``g = I~^-1 e_j``. Only its value matters, which errs by the square of the
+from the restricted maximum of the quadratic model at ``beta^``, ``beta^ - beta^_j g / g_j``
+with ``g = M^-1 e_j``, or from the profile path once the interval is known
+(``profile_path_start``). Only its value matters, which errs by the square of the
 coefficients' error: the fit stops once the next step's predicted gain is below
 ``gain_tol`` and adds that gain to ``l*``.
 
@@ -23,7 +24,9 @@ at which the other coefficients maximize ``l*``: the solutions of
     U*_k(beta) = 0  for k != j,        l*(beta) = l0.
 
 They are found as logistf finds them (the method of Venzon and Moolgavkar 1988 in its
-Lagrangian form): at ``beta``, with ``U = U*(beta)`` and ``M = I~(beta)``, the quadratic
+Lagrangian form): at ``beta``, with ``U = U*(beta)`` and ``M`` the step matrix there
+(``FirthPoint.step_matrix``: the exact Hessian on small data, else ``I(beta)`` plus the
+penalty's curvature at the estimate, a Gram product saved per step), the quadratic
 model of ``l*`` is stationary along every coordinate but ``j`` at ``beta + d``,
 ``d = M^-1 (U + lambda e_j)``, and reaches ``l0`` there when
 
@@ -38,9 +41,9 @@ lands further from ``l0`` than it started, and by more than a tenth of ``chi2 / 
 Each step predicts the bound, ``b = beta_j + d_j``, and the predictions converge
 geometrically (the other coefficients' error enters ``b`` only squared): the latest errs
 by about its last change ``c`` times the ratio ``r`` of the last two changes. The bound
-is ``b`` as soon as ``c min(1, r) <= tol max(|b|, se_j / 100)``, after three full steps
-or more, with ``se_j`` the Wald standard error of the quadratic model (the interval's
-scale, for bounds near 0).
+is ``b`` as soon as ``c min(1, r) <= tol max(|b|, se_j / 100)``, once three predictions
+follow each other without a shortened step (two evaluations at the least), with ``se_j``
+the Wald standard error of the quadratic model (the interval's scale, for bounds near 0).
 A bound that does not converge within ``max_iter`` steps is ``nan``
 (``ProfileBound.converged`` says so).
 
@@ -51,6 +54,7 @@ confidence intervals, Applied Statistics 37, 87-94.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -68,11 +72,12 @@ __all__ = [
     "ProfileBound",
     "penalized_lr_test",
     "profile_bound",
+    "profile_path_start",
     "restricted_maximum",
 ]
 
 #: The restricted fits stop when one more step would raise ``l*`` by at most this
-RESTRICTED_GAIN_TOL = 1e-6
+RESTRICTED_GAIN_TOL = 1e-5
 #: A profile step is halved only if it lands further from ``l0`` than the point it left and
 #: than this fraction of ``chi2 / 2``: near the level set ``l*`` is nearly quadratic
 _NEAR = 0.1
@@ -80,28 +85,38 @@ _NEAR = 0.1
 PROFILE_TOL = 1e-6
 
 
-@dataclass(frozen=True)
+@functools.lru_cache(maxsize=16)
+def _critical(alpha: float) -> float:
+    """``z_{1 - alpha/2}``; asked once per bound, and the quantile is not free."""
+    return -float(norm_ppf(alpha / 2))
+
+
+@dataclass(frozen=True, eq=False)
 class ProfileBound:
-    """One end of a profile interval: ``value`` (``nan`` unless ``converged``), and its steps."""
+    """One end of a profile interval: ``value`` (``nan`` unless ``converged``), its steps, and
+    ``coef`` (p,), the point of the level set ``l* = l0`` there (``None`` unless converged)."""
 
     value: float
     converged: bool
     n_iter: int
+    coef: FloatArray | None = None
 
 
 def restricted_maximum(
     estimate: FirthPoint,
     fixed: ArrayLike,
     *,
+    start: FloatArray | None = None,
     gain_tol: float = RESTRICTED_GAIN_TOL,
     max_iter: int = 100,
 ) -> float:
     """``max l*`` with the ``fixed`` coefficients (boolean mask (p,)) held at 0.
 
-    The start is the restricted maximum of the quadratic model of ``l*`` at the estimate:
-    ``beta^ - G_.f (G_ff)^-1 beta^_f`` with ``G = I~^-1`` and ``f`` the fixed block. The fit
-    stops once the next step would gain at most ``gain_tol``, and that gain is added.
-    Returns ``nan`` if the restricted fit does not converge.
+    The start is ``start`` if given (``profile_path_start``), else the restricted maximum
+    of the quadratic model of ``l*`` at the estimate: ``beta^ - G_.f (G_ff)^-1 beta^_f``
+    with ``G = M^-1`` (the step matrix) and ``f`` the fixed block. The fit stops once the
+    next step would gain at most ``gain_tol``, and that gain is added. Returns ``nan`` if
+    the restricted fit does not converge.
 
     Examples
     --------
@@ -121,23 +136,63 @@ def restricted_maximum(
     def fit(start: FloatArray) -> ModifiedScoreResult:
         start = np.where(held, 0.0, start)
         return solve_modified_score(
-            f, start, free=free, tol=0.0, gain_tol=gain_tol, max_iter=max_iter
+            f,
+            start,
+            free=free,
+            reference=estimate,
+            tol=0.0,
+            gain_tol=gain_tol,
+            max_iter=max_iter,
         )
 
-    G = np.linalg.inv(estimate.step_matrix)
-    shift = G[:, held] @ np.linalg.solve(G[np.ix_(held, held)], estimate.beta[held])
+    if start is None:
+        G = estimate.step_covariance
+        shift = G[:, held] @ np.linalg.solve(G[np.ix_(held, held)], estimate.beta[held])
+        start = estimate.beta - shift
     try:
-        result = fit(estimate.beta - shift)
+        result = fit(start)
     except ValueError:  # the quadratic model led where I is singular: start plainly
         result = fit(estimate.beta)
     return result.value + result.gain if result.converged else math.nan
 
 
-def penalized_lr_test(estimate: FirthPoint, j: int, **options: float) -> ChiSquareTest:
+def profile_path_start(
+    estimate: FirthPoint, j: int, lower: ProfileBound, upper: ProfileBound
+) -> FloatArray | None:
+    """Where the profile path, through the interval's two ends and the estimate, crosses
+    ``beta_j = 0``: a start for the restricted fit of the test of ``beta_j = 0``.
+
+    Along the path the other coefficients maximize ``l*`` for each ``beta_j = b``; it is
+    smooth in ``b``, and the profile intervals have found three of its points. A quadratic
+    in ``b`` through them, at ``b = 0``, starts far closer than the quadratic model at the
+    estimate alone. ``None`` where an end did not converge or 0 lies more than the
+    interval's width outside it (extrapolation is no guide there).
+    """
+    if lower.coef is None or upper.coef is None:
+        return None
+    nodes = np.array([lower.value, estimate.beta[j], upper.value])  # b of the 3 points
+    width = nodes[2] - nodes[0]
+    if not (width > 0 and nodes[0] - width <= 0.0 <= nodes[2] + width):
+        return None
+    # Lagrange's basis at b = 0: sum_k w_k = 1 and sum_k w_k b_k = 0
+    w = [np.prod([-nodes[m] / (nodes[k] - nodes[m]) for m in range(3) if m != k]) for k in range(3)]
+    start = w[0] * lower.coef + w[1] * estimate.beta + w[2] * upper.coef
+    start[j] = 0.0
+    return start
+
+
+def penalized_lr_test(
+    estimate: FirthPoint,
+    j: int,
+    *,
+    start: FloatArray | None = None,
+    gain_tol: float = RESTRICTED_GAIN_TOL,
+    max_iter: int = 100,
+) -> ChiSquareTest:
     """The penalized likelihood-ratio test of ``beta_j = 0`` (module docstring).
 
-    ``options`` go to ``restricted_maximum`` (``gain_tol``, ``max_iter``). A restricted fit that
-    does not converge gives a ``nan`` statistic and p-value.
+    ``start``, ``gain_tol`` and ``max_iter`` go to ``restricted_maximum``. A restricted fit
+    that does not converge gives a ``nan`` statistic and p-value.
 
     Examples
     --------
@@ -145,11 +200,13 @@ def penalized_lr_test(estimate: FirthPoint, j: int, **options: float) -> ChiSqua
     >>> X = np.array([[0.0, 1.0], [0.0, 1.0], [1.0, 1.0], [1.0, 1.0]])
     >>> f = FirthLikelihood(X, np.array([0.0, 0.0, 1.0, 1.0]), np.ones(4))
     >>> print(penalized_lr_test(f.at([np.log(25), -np.log(5)]), 0))
-    chi2(1) = 2.9109, p-value = 0.08797
+    chi2(1) = 2.9110, p-value = 0.08798
     """
     fixed = np.zeros(estimate.likelihood.n_coef, dtype=bool)
     fixed[j] = True
-    restricted = restricted_maximum(estimate, fixed, **options)  # type: ignore[arg-type]
+    restricted = restricted_maximum(
+        estimate, fixed, start=start, gain_tol=gain_tol, max_iter=max_iter
+    )
     statistic = max(0.0, 2.0 * (estimate.value - restricted))
     if math.isnan(restricted):
         return ChiSquareTest(math.nan, 1, math.nan)
@@ -188,23 +245,23 @@ def profile_bound(
     >>> f = FirthLikelihood(X, np.array([0.0, 0.0, 1.0, 1.0]), np.ones(4))
     >>> bound = profile_bound(f.at([np.log(25), -np.log(5)]), 0, "lower")
     >>> bound.converged, round(bound.value, 4)
-    (True, -0.5435)
+    (True, -0.4305)
     """
     sign = 1.0 if check_choice(side, "side", ("lower", "upper")) == "upper" else -1.0
     alpha = check_number(alpha, "alpha", low=0, low_inclusive=False, high=1)
     max_iter = check_int(max_iter, "max_iter", low=0)
     f = estimate.likelihood
-    z = float(norm_ppf(alpha / 2))
-    target = estimate.value - 0.5 * z * z  # l0: chi2_{1, 1 - alpha} = z_{alpha/2}^2
+    target = estimate.value - 0.5 * _critical(alpha) ** 2  # l0: chi2_{1,1-alpha} = z^2
+    # a bound near 0 is judged against a hundredth of the Wald standard error instead
+    scale = 0.01 * math.sqrt(estimate.step_covariance[j, j])
     e_j = np.zeros(f.n_coef)
     e_j[j] = 1.0
-    # a bound near 0 is judged against a hundredth of the Wald standard error instead
-    scale = 0.01 * math.sqrt(np.linalg.inv(estimate.step_matrix)[j, j])
     point = estimate
     bounds: list[float] = []  # beta_j + d_j after each full step, the latest last
     for step in range(max_iter + 1):
-        # 1. the Lagrangian step d = M^-1 (U + lambda e_j)
-        a, g = np.linalg.solve(point.step_matrix, np.column_stack([point.score, e_j])).T
+        # 1. the Lagrangian step d = M^-1 (U + lambda e_j), M with the estimate's penalty
+        #    curvature (``FirthPoint.step_matrix``)
+        a, g = np.linalg.solve(point.step_matrix(estimate), np.column_stack([point.score, e_j])).T
         under_root = (2.0 * (point.value - target) + point.score @ a) / g[j]
         d = a + sign * math.sqrt(max(under_root, 0.0)) * g
         # 2. stop? the bound's predictions beta_j + d_j converge geometrically: the latest
@@ -212,8 +269,9 @@ def profile_bound(
         bounds.append(float(point.beta[j] + d[j]))
         if len(bounds) >= 3:
             change, before = abs(bounds[-1] - bounds[-2]), abs(bounds[-2] - bounds[-3])
-            if change * min(1.0, change / before) <= tol * max(scale, abs(bounds[-1])):
-                return ProfileBound(bounds[-1], True, step)
+            ratio = min(1.0, change / before) if before > 0 else 0.0
+            if change * ratio <= tol * max(scale, abs(bounds[-1])):
+                return ProfileBound(bounds[-1], True, step, point.beta + d)
         if step == max_iter:
             break
         # 3. cap, then halve while the step lands far from l0 and further than it started

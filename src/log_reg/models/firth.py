@@ -198,7 +198,7 @@ class FirthLogisticRegression(LinearClassifier, EstimatorBase):
         >>> s.names, s.coef.round(4), s.p_value.round(4)
         (('(Intercept)', 'x0'), array([-1.6094,  3.2189]), array([0.2276, 0.088 ]))
         >>> s.ci_low.round(4), s.ci_high.round(4)
-        (array([-6.5361, -0.4305]), array([0.8989, 9.1244]))
+        (array([-6.5361, -0.4305]), array([0.8994, 9.1235]))
         """
         firth, final = self._points(X, y, sample_weight, offset)
         d = self.n_features_in_

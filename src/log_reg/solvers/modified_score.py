@@ -1,31 +1,33 @@
 """Firth's penalized likelihood maximized by Newton-type steps on the modified score.
 
 The estimate solves ``U*(beta) = 0`` (``log_reg.core.firth``). Each iteration steps as
-logistf does (Heinze and Schemper 2002), with the working information ``I~`` of the
-augmented data in place of the Hessian of ``l*`` (firthmodels' choice; logistf's ``I`` is
-a little further from it):
+logistf does (Heinze and Schemper 2002),
 
-    I~ d = U*,        beta <- beta + t d,
+    M d = U*,        beta <- beta + t d,
 
-the step capped so that no coefficient moves by more than ``max_step`` (logistf's
-``maxstep``: a far-out step on separated data lands where probabilities are 0 or 1 and
-``I`` is singular), and ``t`` the first of ``1, 1/2, 1/4, ...`` (``max_halvings`` tries)
-that does not lower ``l*`` (beyond its rounding error). ``I~`` differs from ``-dU*/dbeta``
-by ``O(p/n)``, so the error shrinks by about that factor per step: near the estimate each
-iteration gains a digit or more.
+with ``M`` the point's step matrix (``FirthPoint.step_matrix``): the exact ``-d U*/d beta``
+on small data, else the working information ``I~ = I + C`` of the augmented data
+(firthmodels' choice; logistf's ``I`` is a little further from the Hessian). A fit that
+starts near its answer (the restricted fits of the tests) may keep the penalty's part
+``C`` of one ``reference`` point: each step then costs one Gram product fewer. The step is capped so
+that no coefficient moves by more than ``max_step`` (logistf's ``maxstep``: a far-out
+step on separated data lands where probabilities are 0 or 1 and ``I`` is singular), and
+``t`` is the first of ``1, 1/2, 1/4, ...`` (``max_halvings`` tries) that does not lower
+``l*`` beyond its rounding error. With ``I~`` the error shrinks by a factor of order
+``p/n`` per step; with the exact Hessian it squares.
 
 Some coefficients can be held fixed (``free``): the restricted fits of the penalized
 likelihood-ratio tests (``inference.profile``) keep ``beta_j = 0`` and maximize over the
 rest, with the penalty of the *full* model, as logistf does. The step is then the free
-block's, ``I~[free, free] d_free = U*_free``.
+block's, ``M_ff d_f = U*_f``.
 
 **Stopping.** At ``beta`` the step ``d`` estimates the remaining error; the fit stops when
 ``|d_j| <= tol max(1, |beta_j|)`` for every free ``j``, at the point evaluated last. A fit
 that only needs the *value* of the maximum (a likelihood-ratio test) can stop on the
 predicted gain instead, ``U*_f^T d_f / 2 <= gain_tol``: the value errs by the square of
-the coefficients' error, and ``l* + gain`` errs only by the error of the quadratic model's
-prediction, a fraction of the gain. A singular ``I`` at the start (linearly dependent columns
-of ``X``, or too few rows of positive weight) is a ``ValueError``.
+the coefficients' error, and ``l* + gain`` only by the quadratic model's error in the
+gain, a fraction of it. A singular ``I`` at the start (linearly dependent columns of
+``X``, or too few rows of positive weight) is a ``ValueError``.
 
 The solver maximizes a ``FirthLikelihood``, not an ``Objective``, so it is not a row of the
 registry (``log_reg.solvers``): ``FirthLogisticRegression`` calls it directly. Its result
@@ -63,6 +65,7 @@ def solve_modified_score(
     coef0: ArrayLike | None = None,
     *,
     free: ArrayLike | None = None,
+    reference: FirthPoint | None = None,
     tol: float = 1e-10,
     gain_tol: float = 0.0,
     max_iter: int = 100,
@@ -79,6 +82,9 @@ def solve_modified_score(
         The start (zeros by default); coefficients that are not free keep its values.
     free : boolean ndarray of shape (p,), optional
         Which coefficients to fit; all by default.
+    reference : FirthPoint, optional
+        The point whose penalty curvature the step matrices take (module docstring);
+        every point its own by default.
     tol : float >= 0
         Stop when every free step entry is at most ``tol max(1, |beta_j|)``.
     gain_tol : float >= 0
@@ -122,13 +128,14 @@ def solve_modified_score(
     if not np.isfinite(point.value):
         raise ValueError(
             "The Fisher information is singular at the start: the columns of X (with the "
-            "intercept's) are linearly dependent, or too few rows have a positive weight."
+            "intercept's) are linearly dependent or nearly so (drop or rescale some), or too "
+            "few rows have a positive weight."
         )
     history = [-point.value]
     message, converged = f"reached max_iter={max_iter} steps", False
     for step in range(max_iter + 1):
-        # 1. direction: I~_ff d_f = U*_f on the free block, and the gain it predicts
-        direction = _direction(point, mask)
+        # 1. direction: M_ff d_f = U*_f on the free block, and the gain it predicts
+        direction = _direction(point, reference, mask)
         gain = 0.5 * float(point.score @ direction)
         # 2. stop? the step, which estimates the remaining error, is below tol, or the gain
         #    below gain_tol
@@ -162,14 +169,13 @@ def solve_modified_score(
     )
 
 
-def _direction(point: FirthPoint, free: FloatArray) -> FloatArray:
-    """The step ``d`` (p,): ``I~_ff d_f = U*_f``, zero where the coefficient is fixed."""
+def _direction(point: FirthPoint, reference: FirthPoint | None, free: FloatArray) -> FloatArray:
+    """The step ``d`` (p,): ``M_ff d_f = U*_f``, zero where the coefficient is fixed."""
     d = np.zeros_like(point.beta)
-    M = point.step_matrix[np.ix_(free, free)]
-    try:
-        d[free] = np.linalg.solve(M, point.score[free])
-    except np.linalg.LinAlgError:  # I~ >= I, positive definite where l* is finite: rounding
-        d[free] = np.linalg.lstsq(M, point.score[free], rcond=None)[0]
+    M = point.step_matrix(reference)
+    if not free.all():
+        M = M[np.ix_(free, free)]
+    d[free] = np.linalg.solve(M, point.score[free])
     return d
 
 
