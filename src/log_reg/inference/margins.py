@@ -66,6 +66,7 @@ from log_reg.core.numerics import logsumexp, softmax
 from log_reg.inference.covariance import _host, _is_unpenalized
 from log_reg.inference.distributions import norm_ppf, norm_sf
 from log_reg.inference.predicted import _coef_covariance, _design, _rows, _theta
+from log_reg.inference.summary import table_frame
 
 __all__ = ["MarginalEffects", "marginal_effects"]
 
@@ -104,14 +105,8 @@ class MarginalEffects:
 
     def to_frame(self) -> Any:
         """The table as a pandas DataFrame, one row per feature (and class, for more)."""
-        import pandas as pd
-
         columns = ["effect", "std_err", "z", "p_value", "ci_low", "ci_high"]
-        data = {c: np.asarray(getattr(self, c)).ravel() for c in columns}
-        if self.effect.ndim == 1:
-            return pd.DataFrame(data, index=pd.Index(self.names, name="feature"))
-        index = pd.MultiIndex.from_product([self.classes, self.names], names=["class", "feature"])
-        return pd.DataFrame(data, index=index)
+        return table_frame(self, columns, "feature")
 
     def __str__(self) -> str:
         return _format(self)

@@ -147,17 +147,23 @@ class Summary:
 
     def to_frame(self) -> Any:
         """The coefficient table as a pandas DataFrame (needs pandas)."""
-        import pandas as pd
-
-        columns = ["coef", "std_err", "z", "p_value", "ci_low", "ci_high"]
-        data = {c: np.asarray(getattr(self, c)).ravel() for c in columns}
-        if self.coef.ndim == 1:
-            return pd.DataFrame(data, index=pd.Index(self.names, name="term"))
-        index = pd.MultiIndex.from_product([self.classes, self.names], names=["class", "term"])
-        return pd.DataFrame(data, index=index)
+        return table_frame(self, ["coef", "std_err", "z", "p_value", "ci_low", "ci_high"], "term")
 
     def __str__(self) -> str:
         return _format(self)
+
+
+def table_frame(result: Any, columns: list[str], index_name: str) -> Any:
+    """``result``'s ``columns`` as a pandas DataFrame: one row per name of ``result.names``,
+    or per (class, name) when the first column is ``(n_classes, n_names)``."""
+    import pandas as pd
+
+    data = {c: np.asarray(getattr(result, c)).ravel() for c in columns}
+    if np.ndim(getattr(result, columns[0])) == 1:
+        return pd.DataFrame(data, index=pd.Index(result.names, name=index_name))
+    names = ["class", index_name]
+    index = pd.MultiIndex.from_product([result.classes, result.names], names=names)
+    return pd.DataFrame(data, index=index)
 
 
 def _format(s: Summary) -> str:
